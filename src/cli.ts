@@ -1,0 +1,127 @@
+import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { commands } from "./commands/index.ts";
+import { hoistableFlags } from "./commands/_shared.ts";
+import { ExitCode, MxError, usageError } from "./ui/errors.ts";
+import { redact } from "./ui/redact.ts";
+import { colorEnabled } from "./ui/style.ts";
+import { mxhomeVersion } from "./version.ts";
+
+const main = defineCommand({
+  meta: {
+    name: "mxhome",
+    version: mxhomeVersion,
+    description: "A private Matrix homeserver on your own Linux PC",
+  },
+  subCommands: commands,
+});
+
+const topLevelEpilogue = `
+GLOBAL OPTIONS (accepted by every command)
+
+  --config <file>   mxhome.toml to use (default: $MXHOME_CONFIG, else $XDG_CONFIG_HOME/mxhome/mxhome.toml)
+  --json            print one JSON document instead of text (commands that report)
+  --verbose         debug output and full errors
+  --yes             assume yes; required for questions when not interactive
+  --allow-root      run as root anyway (mxhome is rootless by design)
+  --version, -v     print the version
+
+EXIT CODES
+
+  0 ok · 1 operation failed · 2 usage or config error · 3 not implemented yet · 4 another run holds the lock
+`;
+
+const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
+
+/** `mxhome --verbose status` means `mxhome status --verbose`: global flags may precede the subcommand. */
+function hoistGlobalFlags(rawArgs: string[]): string[] {
+  const leading: string[] = [];
+  let index = 0;
+  while (index < rawArgs.length && hoistableFlags.includes(rawArgs[index]!)) leading.push(rawArgs[index++]!);
+  if (rawArgs[index] === "--config" && rawArgs[index + 1] !== undefined) {
+    leading.push(rawArgs[index]!, rawArgs[index + 1]!);
+    index += 2;
+  }
+  return index < rawArgs.length ? [rawArgs[index]!, ...leading, ...rawArgs.slice(index + 1)] : rawArgs;
+}
+
+async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
+  let command: CommandDef<any> = main;
+  let parent: CommandDef<any> | undefined;
+  let rest = rawArgs;
+  for (;;) {
+    const subCommands = typeof command.subCommands === "function" ? await command.subCommands() : await command.subCommands;
+    const name = rest[0];
+    if (!subCommands || name === undefined || name.startsWith("-")) return { command, parent, rest };
+    const next = subCommands[name];
+    if (!next) throw usageError(`Unknown command "${name}".`, "usage.unknown-command", "Run `mxhome --help` for the list of commands.");
+    parent = command;
+    command = typeof next === "function" ? await next() : await next;
+    rest = rest.slice(1);
+  }
+}
+
+/** citty ignores flags it does not know; a typo should not silently change nothing. */
+async function rejectUnknownFlags(command: CommandDef<any>, rest: string[]): Promise<void> {
+  const argsDef: ArgsDef = (typeof command.args === "function" ? await command.args() : await command.args) ?? {};
+  const known = new Set<string>(["help", "h"]);
+  for (const [name, def] of Object.entries(argsDef)) {
+    known.add(name);
+    known.add(`no-${name}`);
+    const aliases = "alias" in def && def.alias ? [def.alias].flat() : [];
+    for (const alias of aliases) known.add(alias);
+  }
+  for (const arg of rest) {
+    if (arg === "--") break;
+    const flag = /^--?([^=]+)/.exec(arg)?.[1];
+    if (arg.startsWith("-") && flag !== undefined && !/^-\d/.test(arg) && !known.has(flag)) {
+      throw usageError(`Unknown option "${arg}".`, "usage.unknown-option", "Run the command with --help to see its options.");
+    }
+  }
+}
+
+function refuseRoot(rawArgs: string[]): void {
+  if (process.getuid?.() !== 0 || rawArgs.includes("--allow-root")) return;
+  throw new MxError(
+    "mxhome refuses to run as root: the homeserver is designed to run rootless, as your own user, so a compromise stays inside your account and files stay yours.",
+    { code: "root", hint: "Run it as your normal user, or pass --allow-root if you really mean it.", exitCode: ExitCode.usage },
+  );
+}
+
+function report(error: unknown, verbose: boolean): ExitCode {
+  if (error instanceof MxError) {
+    process.stderr.write(redact(`error: ${error.message}\n`));
+    if (error.hint) process.stderr.write(redact(`hint: ${error.hint}\n`));
+    if (verbose && error.cause) process.stderr.write(redact(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`));
+    return error.exitCode;
+  }
+  const unexpected = error as Error;
+  process.stderr.write(redact(`error: ${unexpected?.message ?? String(error)}\n`));
+  if (verbose && unexpected?.stack) process.stderr.write(redact(`${unexpected.stack}\n`));
+  else process.stderr.write("hint: run again with --verbose for details\n");
+  return ExitCode.failed;
+}
+
+export async function run(argv: string[]): Promise<ExitCode> {
+  const rawArgs = hoistGlobalFlags(argv);
+  const verbose = rawArgs.includes("--verbose");
+  try {
+    if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+      process.stdout.write(`${mxhomeVersion}\n`);
+      return ExitCode.ok;
+    }
+    const { command, parent, rest } = await resolveLeaf(rawArgs);
+    if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
+      const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
+      process.stdout.write(colorEnabled() ? usage : stripAnsi(usage));
+      return ExitCode.ok;
+    }
+    await rejectUnknownFlags(command, rest);
+    refuseRoot(rawArgs);
+    await runCommand(command, { rawArgs: rest });
+    return ExitCode.ok;
+  } catch (error) {
+    return report(error, verbose);
+  }
+}
+
+if (import.meta.main) process.exit(await run(process.argv.slice(2)));

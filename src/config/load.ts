@@ -1,0 +1,131 @@
+import TOML from "@iarna/toml";
+import { readFileSync } from "node:fs";
+import { ExitCode, MxError } from "../ui/errors.ts";
+import { isField, type SpecTable } from "./fields.ts";
+import { locateKey } from "./locate.ts";
+import { type Config, configSpecTree } from "./schema.ts";
+
+export interface ConfigProblem {
+  path: string[];
+  line: number | undefined;
+  message: string;
+}
+
+function closest(name: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length]!;
+  };
+  const best = candidates.map((c) => ({ c, d: distance(name, c) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.c : undefined;
+}
+
+function describe(value: unknown): string {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? "a table" : JSON.stringify(value);
+}
+
+/** Walks the spec and the parsed TOML side by side, collecting every problem at once. */
+function validateNode(
+  spec: SpecTable,
+  value: Record<string, unknown>,
+  path: string[],
+  text: string,
+  problems: ConfigProblem[],
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const where = path.length ? `[${path.join(".")}]` : "the top level";
+  for (const key of Object.keys(value)) {
+    if (key in spec) continue;
+    const suggestion = closest(key, Object.keys(spec));
+    problems.push({
+      path: [...path, key],
+      line: locateKey(text, [...path, key]),
+      message:
+        `unknown key "${key}" in ${where}` +
+        (suggestion ? `; did you mean "${suggestion}"?` : `; allowed: ${Object.keys(spec).join(", ")}`),
+    });
+  }
+  for (const [key, node] of Object.entries(spec)) {
+    const keyPath = [...path, key];
+    const raw = value[key];
+    if (!isField(node)) {
+      if (raw !== undefined && (typeof raw !== "object" || raw === null || Array.isArray(raw))) {
+        problems.push({ path: keyPath, line: locateKey(text, keyPath), message: `"${keyPath.join(".")}" must be a table [${keyPath.join(".")}]` });
+        continue;
+      }
+      result[key] = validateNode(node, (raw as Record<string, unknown>) ?? {}, keyPath, text, problems);
+      continue;
+    }
+    if (raw === undefined) {
+      if (node.default === undefined) {
+        problems.push({ path: keyPath, line: locateKey(text, path), message: `missing required key ${key} in ${where} (${node.allowed})` });
+      }
+      result[key] = node.default;
+      continue;
+    }
+    const parsed = node.parse(raw);
+    if (parsed.ok) {
+      result[key] = parsed.value;
+    } else {
+      problems.push({
+        path: keyPath,
+        line: locateKey(text, keyPath),
+        message: `${keyPath.join(".")} = ${describe(raw)} is invalid${parsed.reason ? `: ${parsed.reason}` : ""}; allowed: ${node.allowed}`,
+      });
+    }
+  }
+  return result;
+}
+
+/** Pure: TOML text → Config, or every problem with its line. */
+export function parseConfig(text: string): { config: Config; problems: [] } | { config: undefined; problems: ConfigProblem[] } {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = TOML.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    const syntax = error as { line?: number; col?: number; message?: string };
+    const line = typeof syntax.line === "number" ? syntax.line + 1 : undefined;
+    const message = (syntax.message ?? String(error)).split("\n")[0] ?? "syntax error";
+    return { config: undefined, problems: [{ path: [], line, message: `TOML syntax error: ${message}` }] };
+  }
+  const problems: ConfigProblem[] = [];
+  const config = validateNode(configSpecTree, parsed, [], text, problems);
+  return problems.length ? { config: undefined, problems } : { config: config as unknown as Config, problems: [] };
+}
+
+export function formatProblems(file: string, problems: ConfigProblem[]): string {
+  return problems.map((p) => `${file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n");
+}
+
+/** Reads and validates mxhome.toml; every failure is exit code 2 with file and line. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new MxError(missing ? `No config at ${file}.` : `Cannot read ${file}: ${(error as Error).message}`, {
+      code: missing ? "config.missing" : "config.unreadable",
+      hint: missing ? "Run `mxhome init` first, or point --config / MXHOME_CONFIG at your mxhome.toml." : undefined,
+      exitCode: ExitCode.usage,
+    });
+  }
+  const result = parseConfig(text);
+  if (result.config === undefined) {
+    throw new MxError(`Invalid config:\n${formatProblems(file, result.problems)}`, {
+      code: "config.invalid",
+      hint: "Fix the lines named above; `mxhome init --help` lists what each setting accepts.",
+      exitCode: ExitCode.usage,
+    });
+  }
+  return result.config;
+}

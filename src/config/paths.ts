@@ -1,0 +1,66 @@
+import { join } from "node:path";
+
+/**
+ * Every location mxhome touches, derived from HOME and XDG_* only, so tests
+ * (and users with unusual layouts) redirect everything through the environment.
+ */
+export interface Paths {
+  /** The user's single source of truth. */
+  configFile: string;
+  configDir: string;
+  /** Synapse settings the user owns; mxhome creates it once and never rewrites it. */
+  synapseOverridesFile: string;
+  /** Rendered deployment and persistent data. */
+  dataDir: string;
+  synapseDir: string;
+  mediaStoreDir: string;
+  secretsDir: string;
+  postgresDir: string;
+  caddyDir: string;
+  /** Files the user must host on a custom domain (topology B). */
+  wellKnownExportDir: string;
+  /** Machine-made facts: hashes of rendered files, credentials, run records, the kick ledger. */
+  stateDir: string;
+  renderedManifestFile: string;
+  credentialsDir: string;
+  runsDir: string;
+  nativeRunDir: string;
+  logDir: string;
+  /** Where systemd and quadlet look for the user's units. */
+  quadletDir: string;
+  systemdUserDir: string;
+}
+
+export type Environment = Record<string, string | undefined>;
+
+export function resolvePaths(env: Environment = process.env, configFileOverride?: string): Paths {
+  const home = env.HOME;
+  if (!home) throw new Error("HOME is not set");
+  const configHome = env.XDG_CONFIG_HOME || join(home, ".config");
+  const dataHome = env.XDG_DATA_HOME || join(home, ".local", "share");
+  const stateHome = env.XDG_STATE_HOME || join(home, ".local", "state");
+
+  const configDir = join(configHome, "mxhome");
+  const dataDir = join(dataHome, "mxhome");
+  const stateDir = join(stateHome, "mxhome");
+  return {
+    configFile: configFileOverride || env.MXHOME_CONFIG || join(configDir, "mxhome.toml"),
+    configDir,
+    synapseOverridesFile: join(configDir, "homeserver.overrides.yaml"),
+    dataDir,
+    synapseDir: join(dataDir, "synapse"),
+    mediaStoreDir: join(dataDir, "synapse", "media_store"),
+    secretsDir: join(dataDir, "secrets"),
+    postgresDir: join(dataDir, "postgres"),
+    caddyDir: join(dataDir, "caddy"),
+    wellKnownExportDir: join(dataDir, "well-known-for-your-domain"),
+    stateDir,
+    renderedManifestFile: join(stateDir, "rendered.json"),
+    credentialsDir: join(stateDir, "credentials"),
+    runsDir: join(stateDir, "runs"),
+    nativeRunDir: join(stateDir, "native"),
+    logDir: join(stateDir, "logs"),
+    quadletDir: join(configHome, "containers", "systemd"),
+    systemdUserDir: join(configHome, "systemd", "user"),
+  };
+}

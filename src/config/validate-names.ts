@@ -1,0 +1,80 @@
+/**
+ * Validators for Matrix names. Each returns a problem description, or
+ * undefined when the value is fine.
+ */
+const hostnameLabel = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+function checkPort(port: string): string | undefined {
+  const number = Number(port);
+  return /^\d{1,5}$/.test(port) && number >= 1 && number <= 65535 ? undefined : `port ${port} is not 1-65535`;
+}
+
+/** A server name: a hostname or IP literal with an optional port (Matrix spec, appendix "Server Name"). */
+export function checkServerName(value: string): string | undefined {
+  if (value.length === 0) return "it is empty";
+  if (/\s/.test(value)) return "it contains spaces";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return "remove the scheme (https://): a server name is just the host";
+  if (value.includes("/")) return "remove the path: a server name is just the host";
+  if (value.length > 255) return "it is longer than 255 characters";
+
+  if (value.startsWith("[")) {
+    const match = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/.exec(value);
+    if (!match) return "an IPv6 literal must look like [2001:db8::1] or [2001:db8::1]:8448";
+    return match[2] === undefined ? undefined : checkPort(match[2]);
+  }
+  const [host = "", port, ...rest] = value.split(":");
+  if (rest.length > 0) return "an IPv6 address must be in brackets, like [2001:db8::1]";
+  if (port !== undefined) {
+    const problem = checkPort(port);
+    if (problem) return problem;
+  }
+  if (ipv4.test(host)) return undefined;
+  const labels = host.replace(/\.$/, "").split(".");
+  if (labels.some((label) => !hostnameLabel.test(label))) {
+    return "use letters, digits, hyphens and dots only (a DNS name like pc.tailnet.ts.net)";
+  }
+  return undefined;
+}
+
+/** A hostname without a port (the Funnel host serves on 443 only). */
+export function checkHostname(value: string): string | undefined {
+  const problem = checkServerName(value);
+  if (problem) return problem;
+  return value.includes(":") ? "give the host without a port" : undefined;
+}
+
+/** A user localpart as Synapse accepts it for new registrations. */
+export function checkLocalpart(value: string): string | undefined {
+  return /^[a-z0-9._=/+-]+$/.test(value)
+    ? undefined
+    : "use lowercase letters, digits and . _ = - / + only (no @ and no :server part)";
+}
+
+/** A Synapse size: digits with an optional K or M suffix (synapse.config._base.parse_size). */
+export function checkSynapseSize(value: string): string | undefined {
+  return /^\d+[KM]?$/.test(value) ? undefined : "use a size like 10M, 512K or 1048576";
+}
+
+export function checkProxyUrl(value: string): string | undefined {
+  if (value === "") return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:" ? undefined : "use an http:// or https:// URL";
+  } catch {
+    return "not a URL; use e.g. http://127.0.0.1:3128";
+  }
+}
+
+/** A Matrix user id, or a glob over user ids such as `@*:example.org`. */
+export function checkUserPattern(value: string): string | undefined {
+  return /^@[^:\s]+:[^\s]+$/.test(value) ? undefined : "use a user id like @alice:example.org (* is a wildcard)";
+}
+
+/** Synapse's `parse_size`: K and M suffixes are powers of 1024. */
+export function parseSynapseSize(value: string): number {
+  const match = /^(\d+)([KM]?)$/.exec(value);
+  if (!match) throw new Error(`not a Synapse size: ${value}`);
+  const multiplier = match[2] === "M" ? 1024 * 1024 : match[2] === "K" ? 1024 : 1;
+  return Number(match[1]) * multiplier;
+}

@@ -1,0 +1,15 @@
+import { redact } from "./redact.ts";
+
+/** Bumped when a `--json` document changes incompatibly. */
+export const jsonSchemaVersion = 1;
+
+/** Exactly one JSON document on stdout, always with `schemaVersion` and `command`. */
+export function printJson(command: string, document: object): void {
+  const text = JSON.stringify({ schemaVersion: jsonSchemaVersion, command, ...document }, null, 2);
+  process.stdout.write(`${redact(text)}\n`);
+}
+
+/** Report text for people, on stdout. */
+export function printText(text: string): void {
+  process.stdout.write(`${redact(text)}${text.endsWith("\n") ? "" : "\n"}`);
+}
