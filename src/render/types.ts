@@ -1,0 +1,40 @@
+import type { Paths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+
+/** The services mxhome runs; a rendered file names the ones a change to it must restart. */
+export type ServiceName = "postgres" | "synapse" | "caddy";
+
+export interface RenderedFile {
+  /** Absolute host path. */
+  path: string;
+  content: string;
+  mode: number;
+  /** Services to restart when this file changes (empty: none, e.g. a timer). */
+  affects: ServiceName[];
+}
+
+/**
+ * Where Synapse sees its files. Natively these are host paths; under podman
+ * they are paths inside the container. Tests map paths here, never by editing
+ * rendered output.
+ */
+export interface SynapsePaths {
+  /** Directory of homeserver.yaml and log.config. */
+  configDir: string;
+  mediaStoreDir: string;
+  signingKeyFile: string;
+  macaroonSecretFile: string;
+  formSecretFile: string;
+  registrationSecretFile: string;
+  overridesFile: string;
+}
+
+export interface RenderInputs {
+  config: Config;
+  paths: Paths;
+  synapsePaths: SynapsePaths;
+  /** Absolute path of the mxhome executable the timers run. */
+  mxhomeBinary: string;
+  /** Where Caddy proxies /_matrix; defaults to Synapse's loopback listener. Tests put an echo server here. */
+  upstream?: string;
+}
