@@ -15,6 +15,14 @@ export interface Paths {
   synapseDir: string;
   mediaStoreDir: string;
   secretsDir: string;
+  /** Generated once by `mxhome init`, mode 0600, never rewritten. */
+  secrets: {
+    signingKey: string;
+    macaroonSecret: string;
+    formSecret: string;
+    registrationSecret: string;
+    postgresPassword: string;
+  };
   postgresDir: string;
   caddyDir: string;
   /** Files the user must host on a custom domain (topology B). */
@@ -43,6 +51,7 @@ export function resolvePaths(env: Environment = process.env, configFileOverride?
   const configDir = join(configHome, "mxhome");
   const dataDir = join(dataHome, "mxhome");
   const stateDir = join(stateHome, "mxhome");
+  const secretsDir = join(dataDir, "secrets");
   return {
     configFile: configFileOverride || env.MXHOME_CONFIG || join(configDir, "mxhome.toml"),
     configDir,
@@ -50,7 +59,14 @@ export function resolvePaths(env: Environment = process.env, configFileOverride?
     dataDir,
     synapseDir: join(dataDir, "synapse"),
     mediaStoreDir: join(dataDir, "synapse", "media_store"),
-    secretsDir: join(dataDir, "secrets"),
+    secretsDir,
+    secrets: {
+      signingKey: join(secretsDir, "signing.key"),
+      macaroonSecret: join(secretsDir, "macaroon_secret_key"),
+      formSecret: join(secretsDir, "form_secret"),
+      registrationSecret: join(secretsDir, "registration_shared_secret"),
+      postgresPassword: join(secretsDir, "postgres_password"),
+    },
     postgresDir: join(dataDir, "postgres"),
     caddyDir: join(dataDir, "caddy"),
     wellKnownExportDir: join(dataDir, "well-known-for-your-domain"),
