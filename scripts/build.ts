@@ -1,0 +1,33 @@
+/**
+ * Builds dist/mxhome: one self-contained executable with every template embedded.
+ * Compiled binaries would otherwise read .env and bunfig.toml from whatever
+ * directory the user runs them in, so both autoloads are off.
+ */
+import { resolve } from "node:path";
+
+export function compileArgs(outfile: string, target?: string): string[] {
+  return [
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify",
+    "--sourcemap=none",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    ...(target ? [`--target=${target}`] : []),
+    resolve(import.meta.dir, "..", "src", "cli.ts"),
+    "--outfile",
+    outfile,
+  ];
+}
+
+export function compile(outfile: string, target?: string): void {
+  const result = Bun.spawnSync(compileArgs(outfile, target), { stdio: ["ignore", "inherit", "inherit"] });
+  if (result.exitCode !== 0) throw new Error(`bun build failed for ${target ?? "host"} (exit ${result.exitCode})`);
+}
+
+if (import.meta.main) {
+  const outfile = process.argv[2] ?? resolve(import.meta.dir, "..", "dist", "mxhome");
+  compile(outfile);
+  console.error(`built ${outfile}`);
+}

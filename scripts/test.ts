@@ -1,0 +1,54 @@
+/**
+ * The README's test command (`npm test`): typecheck, then every test, then one
+ * `N passed, N failed` line. PostgreSQL and mxhome refuse root, so when started
+ * as root this re-runs itself as the unprivileged test user.
+ */
+import { mkdtempSync, readFileSync, chmodSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const repo = resolve(import.meta.dir, "..");
+const testUser = process.env.MXHOME_TEST_USER ?? "mxtest";
+const bun = process.execPath;
+
+function runInherit(argv: string[], env: Record<string, string | undefined> = process.env): number {
+  return Bun.spawnSync(argv, { cwd: repo, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode;
+}
+
+if (process.getuid?.() === 0) {
+  if (Bun.spawnSync(["id", "-u", testUser]).exitCode !== 0) {
+    console.error(`The test user ${testUser} does not exist; run scripts/provision-test-env.sh first.`);
+    process.exit(2);
+  }
+  // A fresh HOME per run: every test path goes through HOME/XDG_*.
+  const home = mkdtempSync(join(tmpdir(), "mxhome-test-home-"));
+  chmodSync(home, 0o777);
+  Bun.spawnSync(["chown", `${testUser}:`, home]);
+  const env = { ...process.env, HOME: home, USER: testUser, LOGNAME: testUser, XDG_RUNTIME_DIR: undefined };
+  process.exit(runInherit(["setpriv", `--reuid=${testUser}`, `--regid=${testUser}`, "--init-groups", bun, ...process.argv.slice(1)], env));
+}
+
+const results = { passed: 0, failed: 0, skipped: 0 };
+
+console.error("== typecheck (tsc --noEmit)");
+const tsc = join(repo, "node_modules", ".bin", "tsc");
+if (runInherit([tsc, "--noEmit", "-p", repo]) === 0) results.passed++;
+else results.failed++;
+
+console.error("== bun test");
+const junit = join(mkdtempSync(join(tmpdir(), "mxhome-junit-")), "junit.xml");
+const testExit = runInherit([bun, "test", "--reporter=junit", `--reporter-outfile=${junit}`, ...process.argv.slice(2)]);
+if (existsSync(junit)) {
+  const xml = readFileSync(junit, "utf8");
+  const suite = /<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"(?:[^>]*\bskipped="(\d+)")?/.exec(xml);
+  const tests = Number(suite?.[1] ?? 0);
+  const failures = Number(suite?.[2] ?? 0) + Number(/<testsuites[^>]*\berrors="(\d+)"/.exec(xml)?.[1] ?? 0);
+  const skipped = Number(suite?.[3] ?? 0);
+  results.passed += tests - failures - skipped;
+  results.failed += failures;
+  results.skipped += skipped;
+}
+if (testExit !== 0 && results.failed === 0) results.failed++; // a crash or load error still fails the run
+
+console.log(`${results.passed} passed, ${results.failed} failed${results.skipped ? `, ${results.skipped} skipped` : ""}`);
+process.exit(results.failed === 0 && results.passed > 1 ? 0 : 1);

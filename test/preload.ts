@@ -1,0 +1,15 @@
+/**
+ * Loaded before every test file (bunfig.toml). Points HOME and XDG_* into a
+ * throw-away directory so no test can touch the real user's files.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const sandbox = mkdtempSync(join(tmpdir(), "mxhome-test-"));
+process.env.HOME = join(sandbox, "home");
+process.env.XDG_CONFIG_HOME = join(sandbox, "home", ".config");
+process.env.XDG_DATA_HOME = join(sandbox, "home", ".local", "share");
+process.env.XDG_STATE_HOME = join(sandbox, "home", ".local", "state");
+delete process.env.MXHOME_CONFIG;
+process.env.NO_COLOR = "1";
