@@ -1,4 +1,5 @@
 import { defineCommand, type ArgsDef } from "citty";
+import { existsSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
 import { type Paths, resolvePaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -27,6 +28,7 @@ export const hoistableFlags = ["--verbose", "--yes", "--allow-root", "--json"];
 export interface CommandEnvironment {
   paths: Paths;
   yes: boolean;
+  configExists(): boolean;
   /** Loads and validates mxhome.toml; exit 2 naming the line on any problem. */
   config(): Config;
 }
@@ -38,6 +40,7 @@ export function commandEnvironment(args: { config?: string; verbose?: boolean; y
   return {
     paths,
     yes: Boolean(args.yes),
+    configExists: () => existsSync(paths.configFile),
     config: () => (config ??= loadConfig(paths.configFile)),
   };
 }

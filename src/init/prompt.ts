@@ -1,0 +1,27 @@
+import { isInteractive, log } from "../ui/logger.ts";
+import type { InitAnswers } from "./answers.ts";
+
+/**
+ * Asks for what flags left open, only when a person is there to answer;
+ * otherwise the Funnel host from tailscale is taken as the server name.
+ */
+export async function promptMissingAnswers(
+  answers: InitAnswers,
+  context: { suggestedServerName?: string; yes: boolean; configExists: boolean },
+): Promise<InitAnswers> {
+  if (context.configExists) return answers; // the existing mxhome.toml already names the server
+  if (context.yes || !isInteractive()) {
+    return context.suggestedServerName ? { ...answers, "server-name": context.suggestedServerName } : answers;
+  }
+  const serverName = await log.prompt("Server name (the part after the colon in @you:name; it can never change):", {
+    type: "text",
+    placeholder: context.suggestedServerName,
+    default: context.suggestedServerName,
+    cancel: "reject",
+  });
+  const adminUser = answers["admin-user"] ?? (await log.prompt("Your admin account's name:", { type: "text", default: "admin", placeholder: "admin", cancel: "reject" }));
+  const runtime =
+    answers.runtime ??
+    (await log.prompt("Run the services with:", { type: "select", options: ["podman", "native"], initial: "podman", cancel: "reject" }));
+  return { ...answers, "server-name": serverName, "admin-user": adminUser, runtime };
+}

@@ -1,0 +1,25 @@
+import type { Paths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+import { renderCaddyfile } from "./caddy.ts";
+import { renderQuadletUnits } from "./quadlet.ts";
+import { containerSynapsePaths, hostSynapsePaths, renderSynapseFiles } from "./synapse.ts";
+import { renderTimers } from "./systemd.ts";
+import type { RenderedFile, RenderInputs } from "./types.ts";
+import { renderWellKnownExport } from "./well-known.ts";
+
+/** The inputs for a config on this machine: Synapse's paths follow the runtime. */
+export function renderInputsFor(config: Config, paths: Paths, mxhomeBinary: string): RenderInputs {
+  const synapsePaths = config.runtime.kind === "podman" ? containerSynapsePaths() : hostSynapsePaths(paths);
+  return { config, paths, synapsePaths, mxhomeBinary };
+}
+
+/** Pure: every file of the deployment. Quadlet units only exist for the podman runtime. */
+export function renderDeployment(inputs: RenderInputs): RenderedFile[] {
+  return [
+    ...renderSynapseFiles(inputs),
+    renderCaddyfile(inputs),
+    ...(inputs.config.runtime.kind === "podman" ? renderQuadletUnits(inputs) : []),
+    ...renderTimers(inputs),
+    ...renderWellKnownExport(inputs),
+  ];
+}

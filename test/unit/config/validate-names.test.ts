@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { checkLocalpart, checkProxyUrl, checkServerName, checkSynapseSize, parseSynapseSize } from "../../../src/config/validate-names.ts";
+
+describe("checkServerName", () => {
+  const valid = ["pc.tail1234.ts.net", "example.org", "example.org:8448", "localhost", "127.0.0.1", "127.0.0.1:8008", "[::1]", "[2001:db8::1]:8448", "a-b.example"];
+  for (const name of valid) test(`accepts ${name}`, () => expect(checkServerName(name)).toBeUndefined());
+
+  const invalid: [string, string][] = [
+    ["", "empty"],
+    ["https://example.org", "scheme"],
+    ["example.org/matrix", "path"],
+    ["my server", "spaces"],
+    ["example.org:0", "port"],
+    ["example.org:99999", "port"],
+    ["2001:db8::1", "brackets"],
+    ["[zz::1]", "IPv6"],
+    ["exa_mple.org", "letters, digits"],
+    ["-bad.org", "letters, digits"],
+  ];
+  for (const [name, fragment] of invalid) test(`rejects ${JSON.stringify(name)}`, () => expect(checkServerName(name)).toContain(fragment));
+});
+
+describe("other validators", () => {
+  test("localparts", () => {
+    expect(checkLocalpart("admin")).toBeUndefined();
+    expect(checkLocalpart("Admin")).toBeDefined();
+    expect(checkLocalpart("@admin:x")).toBeDefined();
+  });
+  test("sizes follow Synapse's parse_size (K and M only)", () => {
+    expect(checkSynapseSize("10M")).toBeUndefined();
+    expect(checkSynapseSize("512K")).toBeUndefined();
+    expect(checkSynapseSize("1048576")).toBeUndefined();
+    expect(checkSynapseSize("1G")).toBeDefined();
+    expect(parseSynapseSize("10M")).toBe(10 * 1024 * 1024);
+    expect(parseSynapseSize("2K")).toBe(2048);
+  });
+  test("proxy URLs", () => {
+    expect(checkProxyUrl("")).toBeUndefined();
+    expect(checkProxyUrl("http://127.0.0.1:3128")).toBeUndefined();
+    expect(checkProxyUrl("socks5://x")).toContain("http");
+    expect(checkProxyUrl("nope")).toContain("not a URL");
+  });
+});
