@@ -10,6 +10,9 @@ import { join, resolve } from "node:path";
 const repo = resolve(import.meta.dir, "..");
 const testUser = process.env.MXHOME_TEST_USER ?? "mxtest";
 const bun = process.execPath;
+// The provision step pre-fetches bun's cross-compile runtimes here (read-only for the test user).
+const bunCache = join(repo, ".cache", "bun-cache");
+if (!process.env.BUN_INSTALL_CACHE_DIR && existsSync(bunCache)) process.env.BUN_INSTALL_CACHE_DIR = bunCache;
 
 function runInherit(argv: string[], env: Record<string, string | undefined> = process.env): number {
   return Bun.spawnSync(argv, { cwd: repo, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode;

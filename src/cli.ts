@@ -79,8 +79,8 @@ async function rejectUnknownFlags(command: CommandDef<any>, rest: string[]): Pro
   }
 }
 
-function refuseRoot(rawArgs: string[]): void {
-  if (process.getuid?.() !== 0 || rawArgs.includes("--allow-root")) return;
+export function refuseRoot(rawArgs: string[], uid = process.getuid?.()): void {
+  if (uid !== 0 || rawArgs.includes("--allow-root")) return;
   throw new MxError(
     "mxhome refuses to run as root: the homeserver is designed to run rootless, as your own user, so a compromise stays inside your account and files stay yours.",
     { code: "root", hint: "Run it as your normal user, or pass --allow-root if you really mean it.", exitCode: ExitCode.usage },

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { commands } from "../../src/commands/index.ts";
+import { freshHome, runMxhome } from "../support/binary.ts";
+
+describe("the compiled binary, alone in an empty directory", () => {
+  test("--version prints the package version", () => {
+    const result = runMxhome(["--version"], { home: freshHome() });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toBe(packageJson.version);
+  });
+
+  test("--help lists every subcommand, the global flags and the exit codes", () => {
+    const result = runMxhome(["--help"], { home: freshHome() });
+    expect(result.exitCode).toBe(0);
+    for (const name of Object.keys(commands)) expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\s`, "m"));
+    for (const flag of ["--config", "--json", "--verbose", "--yes", "--allow-root"]) expect(result.stdout).toContain(flag);
+    expect(result.stdout).toContain("3 not implemented");
+    expect(result.stdout).not.toContain("\x1b["); // NO_COLOR
+  });
+
+  test("does not read .env or bunfig.toml from the working directory", () => {
+    const home = freshHome();
+    writeFileSync(join(home, ".env"), "MXHOME_CONFIG=/nonexistent/from-dotenv.toml\n");
+    writeFileSync(join(home, "bunfig.toml"), 'preload = ["./nope.ts"]\n');
+    const result = runMxhome(["init", "--yes", "--server-name", "example.org", "--dry-run"], { home });
+    expect(result.stderr).not.toContain("from-dotenv");
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("a command not built yet says so and exits 3", () => {
+    const result = runMxhome(["space"], { home: freshHome() });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain("not implemented yet");
+  });
+
+  test("unknown commands and options are usage errors (exit 2)", () => {
+    const home = freshHome();
+    expect(runMxhome(["frobnicate"], { home }).exitCode).toBe(2);
+    const typo = runMxhome(["init", "--server-nmae", "x.org"], { home });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('Unknown option "--server-nmae"');
+  });
+
+  test("an unknown key in mxhome.toml is exit 2 naming file and line", () => {
+    const home = freshHome();
+    const configFile = join(home, ".config", "mxhome", "mxhome.toml");
+    mkdirSync(join(home, ".config", "mxhome"), { recursive: true });
+    writeFileSync(configFile, '[server]\nserver_name = "x.org"\n\n[retention]\ndayz = 3\n');
+    const result = runMxhome(["init", "--yes"], { home });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${configFile}:5: unknown key "dayz" in [retention]; did you mean "days"?`);
+  });
+
+  test("a malformed mxhome.toml (given with --config) is exit 2 with the line", () => {
+    const home = freshHome();
+    const configFile = join(home, "elsewhere.toml");
+    writeFileSync(configFile, '[server]\nserver_name = "x.org"\nmax_upload = \n');
+    const result = runMxhome(["init", "--yes", "--config", configFile], { home });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`${configFile}:3: TOML syntax error`);
+  });
+});
