@@ -1,12 +1,13 @@
 import { statusIcon, type Status } from "../ui/style.ts";
 import type { InitReport } from "./run.ts";
 
-const actionStatus: Record<string, Status> = { create: "ok", created: "ok", update: "ok", replace: "warn", edited: "warn", unchanged: "skip", kept: "skip" };
+const actionStatus: Record<string, Status> = { create: "ok", update: "ok", replace: "warn", edited: "warn", unchanged: "skip", keep: "skip" };
+const pastTense: Record<string, string> = { create: "created", update: "updated", replace: "replaced", edited: "replaced", unchanged: "unchanged", keep: "kept" };
 
 /** Pure: the human view of an init report. */
 export function formatInitReport(report: InitReport, color: boolean): string {
-  const verb = (action: string) => (report.dryRun ? `would ${action}` : action);
-  const line = (action: string, what: string) => `  ${statusIcon(actionStatus[action] ?? "info", color)} ${verb(action).padEnd(report.dryRun ? 16 : 9)} ${what}`;
+  const verb = (action: string) => (report.dryRun ? `would ${action === "edited" ? "replace" : action}` : (pastTense[action] ?? action));
+  const line = (action: string, what: string) => `  ${statusIcon(actionStatus[action] ?? "info", color)} ${verb(action).padEnd(16)} ${what}`;
   const lines = [
     `${report.dryRun ? "Dry run: nothing was written." : "Rendered"} ${report.serverName} (${report.runtime} runtime, public host ${report.publicHost})`,
     "",

@@ -19,7 +19,7 @@ const generators: Record<SecretName, () => string> = {
 export interface SecretResult {
   name: SecretName;
   file: string;
-  action: "created" | "kept";
+  action: "create" | "keep";
 }
 
 /**
@@ -30,7 +30,7 @@ export function ensureSecrets(paths: Paths, dryRun = false): SecretResult[] {
   if (!dryRun) ensurePrivateDir(paths.secretsDir);
   return (Object.keys(generators) as SecretName[]).map((name) => {
     const file = paths.secrets[name];
-    if (existsSync(file)) return { name, file, action: "kept" };
+    if (existsSync(file)) return { name, file, action: "keep" };
     if (!dryRun) {
       const fd = openSync(file, "wx", 0o600);
       try {
@@ -39,7 +39,7 @@ export function ensureSecrets(paths: Paths, dryRun = false): SecretResult[] {
         closeSync(fd);
       }
     }
-    return { name, file, action: "created" };
+    return { name, file, action: "create" };
   });
 }
 

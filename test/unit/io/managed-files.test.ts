@@ -17,7 +17,7 @@ describe("planWrites", () => {
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const manifest = c.manifest === undefined ? {} : { "/f": sha256(c.manifest) };
+      const manifest: Record<string, string> = c.manifest === undefined ? {} : { "/f": sha256(c.manifest) };
       const [planned] = planWrites([file("/f", "new")], new Map([["/f", c.onDisk]]), manifest);
       expect(planned?.action).toBe(c.action as never);
     });

@@ -27,13 +27,13 @@ describe("signing key", () => {
 describe("ensureSecrets", () => {
   test("creates 0600 files once and keeps them afterwards", () => {
     const paths = resolvePaths({ HOME: mkdtempSync(join(tmpdir(), "mxhome-secrets-")) });
-    expect(ensureSecrets(paths, true).every((s) => s.action === "created")).toBe(true);
+    expect(ensureSecrets(paths, true).every((s) => s.action === "create")).toBe(true);
     const first = ensureSecrets(paths);
-    expect(first.every((s) => s.action === "created")).toBe(true);
+    expect(first.every((s) => s.action === "create")).toBe(true);
     expect(statSync(paths.secretsDir).mode & 0o777).toBe(0o700);
     const before = Object.values(paths.secrets).map((f) => readFileSync(f, "utf8"));
     for (const f of Object.values(paths.secrets)) expect(statSync(f).mode & 0o777).toBe(0o600);
-    expect(ensureSecrets(paths).every((s) => s.action === "kept")).toBe(true);
+    expect(ensureSecrets(paths).every((s) => s.action === "keep")).toBe(true);
     expect(Object.values(paths.secrets).map((f) => readFileSync(f, "utf8"))).toEqual(before);
   });
 
