@@ -26,7 +26,7 @@ describe("the compiled binary, alone in an empty directory", () => {
     writeFileSync(join(home, ".env"), "MXHOME_CONFIG=/nonexistent/from-dotenv.toml\n");
     writeFileSync(join(home, "bunfig.toml"), 'preload = ["./nope.ts"]\n');
     const result = runMxhome(["init", "--yes", "--server-name", "example.org", "--dry-run"], { home });
-    expect(result.stderr).not.toContain("from-dotenv");
+    expect(result.stdout + result.stderr).not.toContain("from-dotenv");
     expect(result.exitCode).toBe(0);
   });
 
