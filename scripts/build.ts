@@ -1,7 +1,8 @@
 /**
  * Builds dist/mxhome: one self-contained executable with every template embedded.
  * Compiled binaries would otherwise read .env and bunfig.toml from whatever
- * directory the user runs them in, so both autoloads are off.
+ * directory the user runs them in, so both autoloads are off. Bytecode
+ * (ESM) halves start-up: `--version` goes from ~45 ms to ~22 ms here.
  */
 import { resolve } from "node:path";
 
@@ -12,6 +13,8 @@ export function compileArgs(outfile: string, target?: string): string[] {
     "--compile",
     "--minify",
     "--sourcemap=none",
+    "--bytecode",
+    "--format=esm",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
     ...(target ? [`--target=${target}`] : []),

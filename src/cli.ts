@@ -124,4 +124,4 @@ export async function run(argv: string[]): Promise<ExitCode> {
   }
 }
 
-if (import.meta.main) process.exit(await run(process.argv.slice(2)));
+if (import.meta.main) void run(process.argv.slice(2)).then((code) => process.exit(code));
