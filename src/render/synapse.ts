@@ -25,9 +25,10 @@ function outboundProxyBlock(config: Config): string {
   ].join("\n");
 }
 
-export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths): string {
+/** `userOverridesFile` is the host path, named in the header so people know where to edit. */
+export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths, userOverridesFile: string): string {
   return fillTemplate(homeserverTemplate, {
-    overrides_file: synapsePaths.overridesFile,
+    overrides_file: userOverridesFile,
     server_name: yamlString(config.server.server_name),
     public_baseurl: yamlString(`https://${publicHost(config)}/`),
     synapse_port: config.network.synapse_port,
@@ -48,7 +49,7 @@ export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths)
 export function renderSynapseFiles(inputs: RenderInputs): RenderedFile[] {
   const { config, paths, synapsePaths } = inputs;
   return [
-    { path: join(paths.synapseDir, "homeserver.yaml"), content: renderHomeserverYaml(config, synapsePaths), mode: 0o644, affects: ["synapse"] },
+    { path: join(paths.synapseDir, "homeserver.yaml"), content: renderHomeserverYaml(config, synapsePaths, paths.synapseOverridesFile), mode: 0o644, affects: ["synapse"] },
     { path: join(paths.synapseDir, "log.config"), content: logConfigTemplate, mode: 0o644, affects: ["synapse"] },
   ];
 }

@@ -1,14 +1,15 @@
 /**
  * Render inputs for the fixture topologies, shared by the render unit and
  * integration tests: the fixture TOML through the real parser, Paths from a
- * fixed fake HOME, and the Synapse path view the runtime implies.
+ * fixed fake HOME, and the Synapse path view the runtime implies
+ * (src/render/index.ts's renderInputsFor, as the commands build them).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../../src/config/load.ts";
 import { resolvePaths } from "../../../src/config/paths.ts";
 import type { Config } from "../../../src/config/schema.ts";
-import { containerSynapsePaths, hostSynapsePaths } from "../../../src/render/synapse.ts";
+import { renderInputsFor } from "../../../src/render/index.ts";
 import type { RenderInputs } from "../../../src/render/types.ts";
 import { repoRoot } from "../../support/components.ts";
 
@@ -25,19 +26,13 @@ export function fixtureConfig(topology: Topology): Config {
   return result.config;
 }
 
-/** Inputs for a fixture; `home` and `overrides` let a test move the tree or tweak one setting. */
+/** Inputs for a fixture; the options let a test move HOME or the binary, set the upstream, or tweak the config. */
 export function fixtureInputs(
   topology: Topology,
   options: { home?: string; mxhomeBinary?: string; upstream?: string; config?: (config: Config) => void } = {},
 ): RenderInputs {
   const config = fixtureConfig(topology);
   options.config?.(config);
-  const paths = resolvePaths({ HOME: options.home ?? fakeHome });
-  return {
-    config,
-    paths,
-    synapsePaths: config.runtime.kind === "podman" ? containerSynapsePaths() : hostSynapsePaths(paths),
-    mxhomeBinary: options.mxhomeBinary ?? fakeBinary,
-    upstream: options.upstream,
-  };
+  const inputs = renderInputsFor(config, resolvePaths({ HOME: options.home ?? fakeHome }), options.mxhomeBinary ?? fakeBinary);
+  return { ...inputs, upstream: options.upstream };
 }

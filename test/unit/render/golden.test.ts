@@ -1,5 +1,5 @@
 /**
- * Golden files: every renderer below, for each fixture topology, compared
+ * Golden files: the whole deployment (`renderDeployment`), for each fixture topology, compared
  * byte for byte with test/golden/<topology>/tree (paths relative to the fake
  * HOME) plus files.json (mode and affects of each file).
  * `UPDATE_GOLDEN=1 bun test test/unit/render/golden.test.ts` rewrites them.
@@ -7,21 +7,9 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { renderCaddyfile } from "../../../src/render/caddy.ts";
-import { renderQuadletUnits } from "../../../src/render/quadlet.ts";
-import { renderTimers } from "../../../src/render/systemd.ts";
-import type { RenderedFile, RenderInputs } from "../../../src/render/types.ts";
-import { renderWellKnownExport } from "../../../src/render/well-known.ts";
+import { renderDeployment } from "../../../src/render/index.ts";
 import { repoRoot } from "../../support/components.ts";
 import { fakeHome, fixtureInputs, topologies } from "./_inputs.ts";
-
-/** One line per renderer; a renderer returns [] for topologies it doesn't apply to. */
-const renderers: { name: string; render: (inputs: RenderInputs) => RenderedFile[] }[] = [
-  { name: "quadlet", render: renderQuadletUnits },
-  { name: "caddy", render: (inputs) => [renderCaddyfile(inputs)] },
-  { name: "well-known", render: renderWellKnownExport },
-  { name: "systemd", render: renderTimers },
-];
 
 const update = process.env.UPDATE_GOLDEN === "1";
 
@@ -36,7 +24,7 @@ function listFiles(dir: string): string[] {
 describe.each(topologies)("golden %s", (topology) => {
   const goldenDir = join(repoRoot, "test", "golden", topology);
   const treeDir = join(goldenDir, "tree");
-  const files = renderers.flatMap(({ render }) => render(fixtureInputs(topology)));
+  const files = renderDeployment(fixtureInputs(topology));
   const rendered = new Map(files.map((file) => [relative(fakeHome, file.path), file]));
   const manifest = [...rendered].map(([path, file]) => ({ path, mode: file.mode.toString(8), affects: file.affects }));
 
