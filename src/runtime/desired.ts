@@ -1,0 +1,46 @@
+import { basename, dirname } from "node:path";
+import type { Paths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+import { type PlannedWrite, sha256 } from "../io/managed-files.ts";
+import type { RenderedFile, ServiceName } from "../render/types.ts";
+import { type DesiredState, serviceOrder } from "./runtime.ts";
+
+/**
+ * Pure: a fingerprint per service over every input it reads. A service
+ * started with other inputs is restarted; one whose inputs did not change is
+ * left alone, even when some other rendered file changed.
+ */
+export function fingerprintServices(files: RenderedFile[], extraInputs: Partial<Record<ServiceName, string[]>> = {}): Record<ServiceName, string> {
+  const entries = serviceOrder.map((service) => {
+    const inputs = files
+      .filter((file) => file.affects.includes(service))
+      .map((file) => `${file.path}\n${file.content}`)
+      .concat(extraInputs[service] ?? [])
+      .sort();
+    return [service, sha256(inputs.join("\0"))] as const;
+  });
+  return Object.fromEntries(entries) as Record<ServiceName, string>;
+}
+
+export interface DesiredInputs {
+  config: Config;
+  paths: Paths;
+  files: RenderedFile[];
+  writes: PlannedWrite[];
+  /** Inputs outside the rendered files: the user's Synapse overrides, natively the postgres settings. */
+  extraInputs: Partial<Record<ServiceName, string[]>>;
+}
+
+/** Pure: the desired state of the machine for this rendered deployment. */
+export function desiredState(inputs: DesiredInputs): DesiredState {
+  const { paths, files, config } = inputs;
+  const writes = inputs.writes.filter((write) => write.action !== "unchanged");
+  const unitDirs = [paths.quadletDir, paths.systemdUserDir];
+  return {
+    writes,
+    fingerprints: fingerprintServices(files, inputs.extraInputs),
+    timers: files.map((file) => basename(file.path)).filter((name) => name.endsWith(".timer")),
+    unitFilesChanged: writes.some((write) => unitDirs.includes(dirname(write.file.path))),
+    funnelTarget: `http://127.0.0.1:${config.network.caddy_port}`,
+  };
+}

@@ -1,0 +1,53 @@
+import type { ServiceName } from "../../render/types.ts";
+import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
+import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
+import type { NativeObservation } from "./observe.ts";
+
+/** The user unit that runs `mxhome up` at login, so native daemons come back after a reboot. */
+export const loginUnit = "mxhome-up.service";
+
+const portSetting: Record<ServiceName, string> = {
+  postgres: "network.postgres_port",
+  synapse: "network.synapse_port",
+  caddy: "network.caddy_port",
+};
+
+function portBlockers(observed: NativeObservation): Blocker[] {
+  return Object.entries(observed.portTaken).map(([service, port]) => ({
+    code: "native.port-taken",
+    message: `${service} cannot start: port ${port} on 127.0.0.1 is already used by another program.`,
+    fix: `Set ${portSetting[service as ServiceName]} in mxhome.toml to a free port (or stop the program: \`ss -ltnp 'sport = :${port}'\` shows it), then run \`mxhome up\`.`,
+  }));
+}
+
+/** Pure: what `up` does on a native machine, in order. */
+export function planNativeUp(desired: DesiredState, observed: NativeObservation): Plan {
+  const actions: Action[] = planWriteFiles(desired);
+  const reload = planUnitReload(desired, observed.host.systemd, [...desired.timers, loginUnit]);
+  actions.push(...reload.actions);
+  if (!observed.clusterExists) actions.push({ kind: "init-database-cluster" });
+  let postgresRestarted = false;
+  for (const service of serviceOrder) {
+    if (!observed.running[service]) {
+      actions.push({ kind: "start", service, reason: observed.died[service] ? "it had stopped unexpectedly" : "not running" });
+    } else if (observed.startedWith[service] !== desired.fingerprints[service]) {
+      actions.push({ kind: "restart", service, reason: "its configuration changed" });
+    } else if (service === "synapse" && postgresRestarted) {
+      // Synapse's pooled connections died with the old PostgreSQL; each would fail one request first.
+      actions.push({ kind: "restart", service, reason: "PostgreSQL restarted under it" });
+    } else continue;
+    if (service !== "postgres") continue;
+    postgresRestarted = true;
+    // Every (re)start of PostgreSQL re-checks Synapse's database: cheap, and it heals a run interrupted after initdb.
+    actions.push({ kind: "create-database" });
+  }
+  const host = mergeParts(planUnitsUp(desired, observed.host.systemd, loginUnit), planFunnelUp(desired, observed.host.tailscale));
+  return { runtime: "native", actions: [...actions, ...host.actions], blockers: portBlockers(observed), notes: host.notes };
+}
+
+/** Pure: what `down` does: stop what runs (Caddy first, PostgreSQL last), pause timers, Funnel off. */
+export function planNativeDown(desired: DesiredState, observed: NativeObservation): Plan {
+  const stops: Action[] = [...serviceOrder].reverse().filter((service) => observed.running[service]).map((service) => ({ kind: "stop", service }));
+  const host = planHostDown(desired, observed.host, loginUnit);
+  return { runtime: "native", actions: [...stops, ...host.actions], blockers: [], notes: host.notes };
+}

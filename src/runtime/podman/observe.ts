@@ -1,0 +1,107 @@
+import { existsSync } from "node:fs";
+import type { Paths } from "../../config/paths.ts";
+import { exec, which } from "../../io/exec.ts";
+import { readTextIfExists } from "../../io/fs.ts";
+import { parseTailscale, recordTailscale, type TailscaleRecording } from "../host/funnel.ts";
+import type { HostObservation } from "../host/plan.ts";
+import { parseSystemdUser, recordSystemdUser } from "../host/systemd-user.ts";
+import { readStartedWith, type StartedWith } from "../service-records.ts";
+import { readSecretRecords } from "./secrets.ts";
+
+/**
+ * What the podman planner knows about a machine. Observing is split in two:
+ * `recordPodmanMachine` captures raw command output and file contents, and
+ * the pure `parsePodmanRecording` turns them into facts. Tests feed the
+ * parser recordings from real machines (test/fixtures/podman/).
+ */
+export interface PodmanRecording {
+  user: string;
+  /** `podman --version` ("podman version 4.9.3"); absent when podman is not installed. */
+  podmanVersion?: string;
+  /** The quadlet generator was found in one of podman's libexec dirs. */
+  quadletFound: boolean;
+  /** /sys/fs/cgroup/cgroup.controllers; absent on cgroups v1 (or hybrid). */
+  cgroupControllers?: string;
+  etcSubuid: string;
+  etcSubgid: string;
+  /** /var/lib/systemd/linger/<user> exists. */
+  linger: boolean;
+  /** `podman secret ls --format {{.Name}}`. */
+  secretNames?: string;
+  /** `systemctl --user show …` for mxhome's units; absent when the user manager is unreachable. */
+  systemctlShow?: string;
+  tailscale: TailscaleRecording;
+  /** mxhome's own records: secret fingerprints and the fingerprint each service was started with. */
+  secretRecords: Record<string, string>;
+  startedWith: StartedWith;
+}
+
+export interface PodmanObservation {
+  /** "4.9.3", or undefined when podman is missing. */
+  podmanVersion: string | undefined;
+  quadletFound: boolean;
+  cgroupsV2: boolean;
+  subordinateIds: { uid: boolean; gid: boolean };
+  linger: boolean;
+  secrets: string[];
+  secretRecords: Record<string, string>;
+  startedWith: StartedWith;
+  host: HostObservation;
+}
+
+const quadletLocations = ["/usr/libexec/podman/quadlet", "/usr/lib/podman/quadlet", "/usr/local/libexec/podman/quadlet"];
+
+async function stdoutOf(argv: string[]): Promise<string | undefined> {
+  if (!which(argv[0]!)) return undefined;
+  const result = await exec(argv, { timeoutMs: 15_000 }).catch(() => undefined);
+  return result?.exitCode === 0 ? result.stdout : undefined;
+}
+
+export async function recordPodmanMachine(paths: Paths, unitNames: string[], user = process.env.USER ?? ""): Promise<PodmanRecording> {
+  const [podmanVersion, secretNames, systemctlShow, tailscale] = await Promise.all([
+    stdoutOf(["podman", "--version"]),
+    stdoutOf(["podman", "secret", "ls", "--format", "{{.Name}}"]),
+    recordSystemdUser(unitNames),
+    recordTailscale(),
+  ]);
+  return {
+    user,
+    podmanVersion,
+    quadletFound: quadletLocations.some((location) => existsSync(location)),
+    cgroupControllers: readTextIfExists("/sys/fs/cgroup/cgroup.controllers"),
+    etcSubuid: readTextIfExists("/etc/subuid") ?? "",
+    etcSubgid: readTextIfExists("/etc/subgid") ?? "",
+    linger: existsSync(`/var/lib/systemd/linger/${user}`),
+    secretNames,
+    systemctlShow,
+    tailscale,
+    secretRecords: readSecretRecords(paths),
+    startedWith: readStartedWith(paths),
+  };
+}
+
+/** Pure: /etc/subuid-style ranges ("name:start:count") include one for this user (by name or uid). */
+export function hasSubordinateRange(fileText: string, user: string, uid?: number): boolean {
+  return fileText.split("\n").some((line) => {
+    const [owner, , count] = line.trim().split(":");
+    return (owner === user || (uid !== undefined && owner === String(uid))) && Number(count) > 0;
+  });
+}
+
+/** Pure: recording → facts. */
+export function parsePodmanRecording(recording: PodmanRecording, uid?: number): PodmanObservation {
+  return {
+    podmanVersion: /(\d+\.\d+(?:\.\d+)?)/.exec(recording.podmanVersion ?? "")?.[1],
+    quadletFound: recording.quadletFound,
+    cgroupsV2: recording.cgroupControllers !== undefined,
+    subordinateIds: {
+      uid: hasSubordinateRange(recording.etcSubuid, recording.user, uid),
+      gid: hasSubordinateRange(recording.etcSubgid, recording.user, uid),
+    },
+    linger: recording.linger,
+    secrets: (recording.secretNames ?? "").split("\n").map((name) => name.trim()).filter(Boolean),
+    secretRecords: recording.secretRecords,
+    startedWith: recording.startedWith,
+    host: { systemd: parseSystemdUser(recording.systemctlShow), tailscale: parseTailscale(recording.tailscale, recording.user) },
+  };
+}

@@ -1,0 +1,89 @@
+import { compareVersions, minimumPodman } from "../../render/podman-keys.ts";
+import { quadletUnits } from "../../render/quadlet.ts";
+import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
+import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
+import type { PodmanObservation } from "./observe.ts";
+import { type DesiredSecret, secretReplaceMinimumPodman } from "./secrets.ts";
+
+/** The systemd services quadlet generates, in start order. */
+export const podmanServiceUnits = serviceOrder.map((service) => quadletUnits[service].service);
+
+/** Pure: every unmet prerequisite, each with the command or step that fixes it. */
+export function podmanBlockers(observed: PodmanObservation): Blocker[] {
+  const blockers: Blocker[] = [];
+  const add = (code: string, message: string, fix: string) => blockers.push({ code: `podman.${code}`, message, fix });
+  const version = observed.podmanVersion;
+  if (version === undefined) {
+    add("missing", "podman is not installed.", `Install podman ${minimumPodman} or newer (Debian 13, Ubuntu 24.04 and Fedora ship it), or set [runtime] kind = "native" in mxhome.toml.`);
+  } else if (compareVersions(version, minimumPodman) < 0) {
+    add(
+      "too-old",
+      `podman ${version} is older than ${minimumPodman}, the first whose quadlet understands the Secret=, HealthCmd= and UserNS= keys mxhome's units use.`,
+      `Upgrade podman to ${minimumPodman} or newer (Debian 12's 4.3 is too old: use Debian 13 or backports), or set [runtime] kind = "native" in mxhome.toml.`,
+    );
+  } else if (!observed.quadletFound) {
+    add("no-quadlet", "podman's quadlet generator was not found (looked in /usr/libexec/podman and /usr/lib/podman).", "Install your distribution's full podman package, which ships quadlet.");
+  }
+  if (!observed.cgroupsV2) {
+    add("cgroups-v1", "This system runs cgroups v1; rootless podman under systemd needs cgroups v2.", "Boot with systemd.unified_cgroup_hierarchy=1 on the kernel command line (the default on current distributions).");
+  }
+  if (!observed.subordinateIds.uid || !observed.subordinateIds.gid) {
+    add("no-subids", "Your user has no subordinate uid/gid range in /etc/subuid and /etc/subgid; rootless containers need one.", "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER");
+  }
+  if (!observed.linger) {
+    add("no-linger", "Lingering is off for your user, so systemd stops the homeserver when you log out.", "loginctl enable-linger $USER");
+  }
+  if (!observed.host.systemd.reachable) {
+    add("no-user-systemd", "The user systemd manager is not reachable (`systemctl --user` fails).", "Run mxhome from a real login session (ssh or console, not su/sudo), or `export XDG_RUNTIME_DIR=/run/user/$(id -u)`.");
+  }
+  return blockers;
+}
+
+function secretActions(secrets: DesiredSecret[], observed: PodmanObservation): Action[] {
+  const canReplace = compareVersions(observed.podmanVersion ?? "0", secretReplaceMinimumPodman) >= 0;
+  return secrets.flatMap((secret): Action[] => {
+    if (!observed.secrets.includes(secret.name)) return [{ kind: "podman-secret", name: secret.name, mode: "create" }];
+    if (observed.secretRecords[secret.name] === secret.fingerprint) return [];
+    return [{ kind: "podman-secret", name: secret.name, mode: canReplace ? "replace" : "remove-and-create" }];
+  });
+}
+
+function serviceActions(desired: DesiredState, observed: PodmanObservation): Action[] {
+  return serviceOrder.flatMap((service): Action[] => {
+    const state = observed.host.systemd.units[quadletUnits[service].service];
+    if (state?.active === "active") {
+      return observed.startedWith[service] === desired.fingerprints[service] ? [] : [{ kind: "restart", service, reason: "its configuration changed" }];
+    }
+    const firstStart = observed.startedWith[service] === undefined;
+    const reason =
+      state?.active === "failed" ? `it had failed (${state.sub})` : firstStart ? "first start: pulling its image can take minutes" : "not running";
+    return [{ kind: "start", service, reason }];
+  });
+}
+
+/** Pure: what `up` does on a podman machine, in order; nothing at all while a prerequisite is missing. */
+export function planPodmanUp(desired: DesiredState, observed: PodmanObservation, secrets: DesiredSecret[]): Plan {
+  const blockers = podmanBlockers(observed);
+  if (blockers.length) return { runtime: "podman", actions: [], blockers, notes: [] };
+  const actions: Action[] = planWriteFiles(desired);
+  actions.push(...secretActions(secrets, observed));
+  actions.push(...planUnitReload(desired, observed.host.systemd, [...podmanServiceUnits, ...desired.timers]).actions);
+  actions.push(...serviceActions(desired, observed));
+  const host = mergeParts(planUnitsUp(desired, observed.host.systemd), planFunnelUp(desired, observed.host.tailscale));
+  return { runtime: "podman", actions: [...actions, ...host.actions], blockers: [], notes: host.notes };
+}
+
+/** Pure: `down` stops the containers (Caddy first), pauses the timers and turns off mxhome's Funnel mapping. */
+export function planPodmanDown(desired: DesiredState, observed: PodmanObservation): Plan {
+  const running = (service: (typeof serviceOrder)[number]) => {
+    const active = observed.host.systemd.units[quadletUnits[service].service]?.active;
+    return active === "active" || active === "activating";
+  };
+  const stops: Action[] = [...serviceOrder].reverse().filter(running).map((service) => ({ kind: "stop", service }));
+  const host = planHostDown(desired, observed.host);
+  // Generated units can't be disabled: their [Install] section is applied by the generator at every boot.
+  const notes = stops.length
+    ? [...host.notes, "Quadlet units start with your user session: after a reboot the homeserver comes back up. Run `mxhome down` again then if it should stay off."]
+    : host.notes;
+  return { runtime: "podman", actions: [...stops, ...host.actions], blockers: [], notes };
+}

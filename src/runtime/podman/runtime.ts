@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import type { Paths } from "../../config/paths.ts";
+import type { Config } from "../../config/schema.ts";
+import { exec } from "../../io/exec.ts";
+import { readTextIfExists } from "../../io/fs.ts";
+import { renderInputsFor } from "../../render/index.ts";
+import { quadletHostDirectories, quadletUnits } from "../../render/quadlet.ts";
+import type { ServiceName } from "../../render/types.ts";
+import { MxError } from "../../ui/errors.ts";
+import { waitFor, waitUntilHealthy } from "../health.ts";
+import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser } from "../host/systemd-user.ts";
+import { recordStarted } from "../service-records.ts";
+import { type Action, type DesiredState, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
+import { parsePodmanRecording, recordPodmanMachine } from "./observe.ts";
+import { planPodmanDown, planPodmanUp, podmanServiceUnits } from "./plan.ts";
+import { desiredPodmanSecrets, storePodmanSecret } from "./secrets.ts";
+
+/** PostgreSQL is ready when pg_isready says so inside its container. */
+async function postgresReady(config: Config): Promise<boolean> {
+  const probe = ["podman", "exec", quadletUnits.postgres.container, "pg_isready", "-q", "-h", "127.0.0.1", "-p", String(config.network.postgres_port), "-U", "synapse"];
+  return (await exec(probe, { timeoutMs: 10_000 }).catch(() => undefined))?.exitCode === 0;
+}
+
+async function waitUntilReady(config: Config, service: ServiceName): Promise<boolean> {
+  if (service === "postgres") return waitFor(() => postgresReady(config), 120_000, 500);
+  const url =
+    service === "synapse"
+      ? `http://127.0.0.1:${config.network.synapse_port}/health`
+      : `http://127.0.0.1:${config.network.caddy_port}/.well-known/matrix/server`;
+  const label = service === "synapse" ? "Synapse" : "Caddy";
+  return (await waitUntilHealthy({ label, url, timeoutMs: 300_000, accept: service === "synapse" ? undefined : () => true })) === "healthy";
+}
+
+async function failedStart(service: ServiceName, cause?: unknown): Promise<MxError> {
+  const unit = quadletUnits[service].service;
+  return new MxError(`${unit} did not come up.\n${await journalTail(unit)}`, {
+    code: `podman.${service}-start-failed`,
+    hint: `See \`mxhome logs ${service}\` (or \`journalctl --user -u ${unit}\`); after fixing the cause, run \`mxhome up\` again.`,
+    cause,
+  });
+}
+
+/** The podman runtime: quadlet units under the user's systemd, started and checked in order. */
+export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
+  const unitNames = (desired: DesiredState) => [...podmanServiceUnits, ...desired.timers];
+  const observe = async (desired: DesiredState) => parsePodmanRecording(await recordPodmanMachine(paths, unitNames(desired)), process.getuid?.());
+
+  async function startOrRestart(verb: "start" | "restart", service: ServiceName, desired: DesiredState): Promise<void> {
+    // Bind mounts of missing host dirs would fail the container; create them as the user so they stay the user's.
+    for (const dir of quadletHostDirectories(renderInputsFor(config, paths, ""))) mkdirSync(dir, { recursive: true });
+    // The first start pulls the image, which can take minutes; systemctl waits for it (TimeoutStartSec=900).
+    await systemctlUser([verb, quadletUnits[service].service], 960_000).catch(async (error) => {
+      throw await failedStart(service, error);
+    });
+    if (!(await waitUntilReady(config, service))) throw await failedStart(service);
+    recordStarted(paths, service, desired.fingerprints[service]);
+  }
+
+  return {
+    kind: "podman",
+    fingerprintInputs: () => {
+      // A replaced secret only reaches a container that is created again, i.e. restarted.
+      const secrets = desiredPodmanSecrets(paths).map((secret) => `${secret.name}=${secret.fingerprint}`);
+      return { postgres: secrets, synapse: [...secrets, readTextIfExists(paths.synapseOverridesFile) ?? ""] };
+    },
+    async planUp(desired) {
+      return planPodmanUp(desired, await observe(desired), desiredPodmanSecrets(paths));
+    },
+    async planDown(desired) {
+      return planPodmanDown(desired, await observe(desired));
+    },
+    async apply(action: Action, desired: DesiredState) {
+      switch (action.kind) {
+        case "podman-secret":
+          return storePodmanSecret(paths, action.name, action.mode);
+        case "start":
+        case "restart":
+          return startOrRestart(action.kind, action.service, desired);
+        case "stop":
+          return systemctlUser(["stop", quadletUnits[action.service].service]);
+        default:
+          throw new Error(`the podman runtime cannot ${action.kind}`);
+      }
+    },
+    async serviceStates() {
+      const systemd = parseSystemdUser(await recordSystemdUser(podmanServiceUnits));
+      const state = (service: ServiceName): ServiceState => {
+        const active = systemd.units[quadletUnits[service].service]?.active;
+        return !systemd.reachable ? "unknown" : active === "active" ? "running" : active === "failed" ? "failed" : "stopped";
+      };
+      return Object.fromEntries(serviceOrder.map((service) => [service, state(service)])) as Record<ServiceName, ServiceState>;
+    },
+    async logs(request) {
+      const services = request.service ? [request.service] : serviceOrder;
+      const argv = ["journalctl", "--user", ...services.flatMap((s) => ["--unit", quadletUnits[s].service]), "--lines", String(request.lines), "--no-pager"];
+      const child = Bun.spawn(request.follow ? [...argv, "--follow"] : argv, { stdio: ["inherit", "inherit", "inherit"] });
+      await child.exited;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { parsePodmanRecording, type PodmanRecording } from "../../../src/runtime/podman/observe.ts";
+import { planPodmanDown, planPodmanUp } from "../../../src/runtime/podman/plan.ts";
+import type { Action, DesiredState } from "../../../src/runtime/runtime.ts";
+
+const fixtures = join(import.meta.dir, "..", "..", "fixtures", "podman");
+const observe = async (name: string) => parsePodmanRecording((await Bun.file(join(fixtures, `${name}.json`)).json()) as PodmanRecording);
+
+const desired: DesiredState = {
+  writes: [],
+  fingerprints: { postgres: "fp-postgres", synapse: "fp-synapse", caddy: "fp-caddy" },
+  timers: ["mxhome-purge.timer", "mxhome-kick.timer"],
+  unitFilesChanged: false,
+  funnelTarget: "http://127.0.0.1:8080",
+};
+const secrets = [{ name: "mxhome-postgres-password", fingerprint: "fp-secret" }];
+const start = (service: "postgres" | "synapse" | "caddy", reason = "not running"): Action => ({ kind: "start", service, reason });
+
+describe("planPodmanUp, from recorded machines", () => {
+  const cases: { machine: string; actions: Action[]; blockers?: string[]; notes?: RegExp[] }[] = [
+    {
+      machine: "fresh-machine",
+      actions: [
+        { kind: "podman-secret", name: "mxhome-postgres-password", mode: "create" },
+        { kind: "daemon-reload" },
+        start("postgres", "first start: pulling its image can take minutes"),
+        start("synapse", "first start: pulling its image can take minutes"),
+        start("caddy", "first start: pulling its image can take minutes"),
+        { kind: "enable-units", units: ["mxhome-purge.timer", "mxhome-kick.timer"], start: true },
+        { kind: "funnel-on", target: "http://127.0.0.1:8080" },
+      ],
+    },
+    { machine: "all-running", actions: [] },
+    { machine: "one-unit-failed", actions: [start("synapse", "it had failed (failed)")] },
+    {
+      machine: "not-operator-old-podman",
+      actions: [
+        { kind: "podman-secret", name: "mxhome-postgres-password", mode: "remove-and-create" },
+        { kind: "restart", service: "postgres", reason: "its configuration changed" },
+        { kind: "restart", service: "synapse", reason: "its configuration changed" },
+      ],
+      notes: [/sudo tailscale set --operator=\$USER/],
+    },
+    { machine: "podman-too-old", actions: [], blockers: ["podman.too-old"] },
+    { machine: "no-linger", actions: [], blockers: ["podman.no-linger"] },
+  ];
+  for (const c of cases) {
+    test(c.machine, async () => {
+      const observed = await observe(c.machine);
+      // The secret changed on the old-podman machine, so its users' fingerprints did too.
+      const wanted =
+        c.machine === "not-operator-old-podman"
+          ? { ...desired, fingerprints: { ...desired.fingerprints, postgres: "fp-postgres-2", synapse: "fp-synapse-2" } }
+          : desired;
+      const plan = planPodmanUp(wanted, observed, secrets);
+      expect(plan.actions).toEqual(c.actions);
+      expect(plan.blockers.map((b) => b.code)).toEqual(c.blockers ?? []);
+      for (const note of c.notes ?? []) expect(plan.notes.some((n) => note.test(n))).toBe(true);
+    });
+  }
+
+  test("each blocker names its fix", async () => {
+    const tooOld = planPodmanUp(desired, await observe("podman-too-old"), secrets).blockers[0]!;
+    expect(tooOld.message).toContain("4.3.1");
+    expect(tooOld.fix).toContain("4.5.0");
+    expect(tooOld.fix).toContain('kind = "native"');
+    const noLinger = planPodmanUp(desired, await observe("no-linger"), secrets).blockers[0]!;
+    expect(noLinger.fix).toBe("loginctl enable-linger $USER");
+  });
+
+  test("changed unit files are written, then systemd reloads before anything starts", async () => {
+    const file = { path: "/home/alice/.config/containers/systemd/mxhome-synapse.container", content: "x", mode: 0o644, affects: ["synapse" as const] };
+    const plan = planPodmanUp(
+      { ...desired, writes: [{ file, action: "update" }], unitFilesChanged: true, fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-2" } },
+      await observe("all-running"),
+      secrets,
+    );
+    expect(plan.actions).toEqual([
+      { kind: "write-files", files: [{ path: file.path, action: "update" }] },
+      { kind: "daemon-reload" },
+      { kind: "restart", service: "synapse", reason: "its configuration changed" },
+    ]);
+  });
+});
+
+describe("planPodmanDown", () => {
+  test("stops Caddy first, pauses the timers, turns off only mxhome's Funnel mapping", async () => {
+    const plan = planPodmanDown(desired, await observe("all-running"));
+    expect(plan.actions).toEqual([
+      { kind: "stop", service: "caddy" },
+      { kind: "stop", service: "synapse" },
+      { kind: "stop", service: "postgres" },
+      { kind: "disable-units", units: ["mxhome-purge.timer", "mxhome-kick.timer"], stop: true },
+      { kind: "funnel-off", target: "http://127.0.0.1:8080" },
+    ]);
+  });
+
+  test("leaves someone else's Funnel mapping alone", async () => {
+    const plan = planPodmanDown({ ...desired, funnelTarget: "http://127.0.0.1:9999" }, await observe("all-running"));
+    expect(plan.actions.some((action) => action.kind === "funnel-off")).toBe(false);
+  });
+});
