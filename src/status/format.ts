@@ -1,0 +1,59 @@
+import { formatBytes, formatDuration } from "../doctor/format-units.ts";
+import { bold, formatTable, statusIcon } from "../ui/style.ts";
+import type { LastRun, ServerStatus, StatusReport } from "./types.ts";
+
+/** Pure: the one-line verdict: up, down, or what is missing. */
+export function headline(report: ServerStatus): { up: boolean; text: string } {
+  const down = report.services.filter((service) => service.state !== "running");
+  if (down.length === 0 && report.synapse.healthy) return { up: true, text: "The homeserver is up." };
+  if (report.services.length && down.length === report.services.length) return { up: false, text: "The homeserver is DOWN: nothing is running. Start it with `mxhome up`." };
+  const names = down.map((service) => `${service.service} is ${service.state}`);
+  if (!report.synapse.healthy && !down.some((service) => service.service === "synapse")) names.push("Synapse does not answer /health");
+  return { up: false, text: `The homeserver is DOWN: ${names.join(", ")}. \`mxhome up\` starts it; \`mxhome doctor\` says why it stopped.` };
+}
+
+const when = (iso: string | undefined, now: Date) => {
+  if (!iso) return "";
+  const ms = Date.parse(iso) - now.getTime();
+  const date = `${iso.slice(0, 16).replace("T", " ")} UTC`;
+  return ms >= 0 ? `${date} (in ${formatDuration(ms)})` : `${date} (${formatDuration(-ms)} ago)`;
+};
+
+function lastRun(job: string, run: LastRun | undefined, now: Date): string {
+  if (!run) return `${job}: never`;
+  return `${job}: ${run.ok ? "ok" : "FAILED"} ${when(run.finishedAt, now)}, ${run.summary}`;
+}
+
+/** Pure: the one screen. */
+export function formatStatus(report: StatusReport, options: { color: boolean; now: Date }): string {
+  const { color, now } = options;
+  if (!report.configured) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
+  const verdict = headline(report);
+  const lines = [`${bold(report.serverName, color)}  ${report.publicUrl}  (${report.runtime} runtime)`, `${statusIcon(verdict.up ? "ok" : "fail", color)} ${verdict.text}`, ""];
+  lines.push(
+    formatTable(
+      report.services.map((service) => [
+        `  ${statusIcon(service.state === "running" ? "ok" : "fail", color)}`,
+        service.service,
+        service.state,
+        service.since ? `up ${formatDuration(now.getTime() - service.since)}` : "",
+        service.memoryBytes ? formatBytes(service.memoryBytes) : "",
+        service.restarts ? `${service.restarts} restarts` : "",
+      ]),
+    ),
+    "",
+  );
+  const count = (value: number | undefined, noun: string) => (value === undefined ? `${noun}: unknown` : `${value} ${noun}`);
+  const rows = [
+    ["Synapse", report.synapse.version ? `${report.synapse.version}${report.synapse.healthy ? "" : " (not healthy)"}` : "not answering"],
+    ["Accounts", report.counts ? `${count(report.counts.users, "local users")} (mxhome's own 2 included), ${count(report.counts.rooms, "rooms")}` : "unknown (Synapse or mxhome's token unavailable)"],
+    ["Storage", `database ${report.sizes.databaseBytes === undefined ? "unknown" : formatBytes(report.sizes.databaseBytes)}, media ${report.sizes.mediaBytes === undefined ? "unknown" : formatBytes(report.sizes.mediaBytes)}`],
+    ["Last runs", `${lastRun("purge", report.lastRuns.purge, now)}; ${lastRun("kick", report.lastRuns.kick, now)}`],
+    [
+      "Next runs",
+      report.timers.map((timer) => `${timer.job}: ${timer.state === "scheduled" ? when(timer.next, now) || "scheduled" : timer.state === "unknown" ? "not scheduled (no user systemd)" : timer.state}`).join("; "),
+    ],
+  ];
+  lines.push(formatTable(rows.map(([label, value]) => [bold(label!, color), value!])));
+  return `${lines.join("\n")}\n`;
+}

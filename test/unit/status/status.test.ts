@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { resolvePaths } from "../../../src/config/paths.ts";
+import { formatStatus, headline } from "../../../src/status/format.ts";
+import { gatherStatus } from "../../../src/status/gather.ts";
+import { parseKbField, parseProcStat, processTree } from "../../../src/status/proc.ts";
+import type { ServerStatus } from "../../../src/status/types.ts";
+
+const now = new Date("2026-09-15T12:00:00Z");
+
+describe("/proc parsing", () => {
+  test("stat fields after a command name with spaces and parentheses", () => {
+    // Recorded from a Synapse process; comm is truncated to 15 characters.
+    const stat = "2411 (python -m synap) S 1 2411 2411 0 -1 4194560 101455 0 12 0 2375 341 0 0 20 0 12 0 52317 1231794176 25319 18446744073709551615 1 1 0 0 0 0 0 16781312 17642 0 0 0 17 3 0 0 0 0 0";
+    expect(parseProcStat(stat)).toEqual({ ppid: 1, startTicks: 52317 });
+    expect(parseProcStat("7 (a) (b)) R 3 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0")).toEqual({ ppid: 3, startTicks: 999 });
+  });
+
+  test("memory fields", () => {
+    expect(parseKbField("Rss:              101276 kB\nPss:               88012 kB\n", "Pss")).toBe(88012 * 1024);
+    expect(parseKbField("Name:\tpostgres\nVmRSS:\t   30100 kB\n", "VmRSS")).toBe(30100 * 1024);
+    expect(parseKbField("", "Pss")).toBeUndefined();
+  });
+
+  test("a postmaster's backends belong to it, others don't", () => {
+    const parents = new Map([[100, 1], [101, 100], [102, 100], [103, 102], [200, 1], [201, 200]]);
+    expect(processTree(100, parents).sort()).toEqual([100, 101, 102, 103]);
+  });
+});
+
+const up: ServerStatus = {
+  configured: true,
+  serverName: "pc.tail1234.ts.net",
+  publicUrl: "https://pc.tail1234.ts.net",
+  runtime: "native",
+  services: [
+    { service: "postgres", state: "running", pid: 11, since: now.getTime() - 3 * 3_600_000, memoryBytes: 40 * 1024 ** 2 },
+    { service: "synapse", state: "running", pid: 12, since: now.getTime() - 3 * 3_600_000, memoryBytes: 300 * 1024 ** 2 },
+    { service: "caddy", state: "running", pid: 13, since: now.getTime() - 60_000, memoryBytes: 20 * 1024 ** 2 },
+  ],
+  synapse: { healthy: true, version: "1.163.2" },
+  counts: { users: 5, rooms: 4 },
+  sizes: { databaseBytes: 14 * 1024 ** 2, mediaBytes: 3 * 1024 ** 3 },
+  lastRuns: { purge: { finishedAt: "2026-09-01T00:12:55.000Z", ok: true, summary: "purged 1,204 events, 37 media (12.4 MB)" } },
+  timers: [{ job: "purge", state: "scheduled", next: "2026-10-01T00:41:13.000Z" }, { job: "kick", state: "unknown" }],
+};
+
+describe("the screen", () => {
+  test("up", () => {
+    const text = formatStatus(up, { color: false, now });
+    expect(text).toContain("OK The homeserver is up.");
+    expect(text).toMatch(/synapse +running +up 3 h +300 MB/);
+    expect(text).toContain("5 local users (mxhome's own 2 included), 4 rooms");
+    expect(text).toContain("database 14 MB, media 3.0 GB");
+    expect(text).toContain("purge: ok 2026-09-01 00:12 UTC (14 d 11 h ago), purged 1,204 events");
+    expect(text).toContain("kick: never");
+    expect(text).toContain("purge: 2026-10-01 00:41 UTC (in 15 d 12 h)");
+    expect(text).toContain("kick: not scheduled (no user systemd)");
+    expect(text).not.toContain("\x1b[");
+  });
+
+  test.each([
+    ["Synapse stopped", { ...up, services: up.services.map((s) => (s.service === "synapse" ? { service: s.service, state: "stopped" as const } : s)), synapse: { healthy: false } }, "synapse is stopped"],
+    ["everything stopped", { ...up, services: up.services.map((s) => ({ service: s.service, state: "stopped" as const })), synapse: { healthy: false } }, "nothing is running"],
+    ["running but not healthy", { ...up, synapse: { healthy: false, version: "1.163.2" } }, "Synapse does not answer /health"],
+  ])("down: %s", (_name, report, text) => {
+    const verdict = headline(report);
+    expect(verdict.up).toBe(false);
+    expect(verdict.text).toContain(text);
+    expect(verdict.text).toContain("mxhome up");
+    const screen = formatStatus(report, { color: false, now });
+    expect(screen).toContain("FAIL The homeserver is DOWN");
+  });
+
+  test("unknown counts and sizes say so", () => {
+    const text = formatStatus({ ...up, counts: undefined, sizes: {} }, { color: false, now });
+    expect(text).toContain("unknown (Synapse or mxhome's token unavailable)");
+    expect(text).toContain("database unknown, media unknown");
+  });
+});
+
+test("no mxhome.toml: says how to start, never throws", async () => {
+  const paths = resolvePaths({ HOME: mkdtempSync(join(tmpdir(), "mxhome-status-")) });
+  const report = await gatherStatus({ paths, now });
+  expect(report).toMatchObject({ configured: false, problem: "not set up yet: run `mxhome init`" });
+  expect(formatStatus(report, { color: false, now })).toContain("mxhome init");
+});
