@@ -40,7 +40,8 @@ else results.failed++;
 
 console.error("== bun test");
 const junit = join(mkdtempSync(join(tmpdir(), "mxhome-junit-")), "junit.xml");
-const testExit = runInherit([bun, "test", "--reporter=junit", `--reporter-outfile=${junit}`, ...process.argv.slice(2)]);
+// bunfig's [test] timeout is not applied by this bun; the flag is. Server starts need more than 5 s.
+const testExit = runInherit([bun, "test", "--timeout=60000", "--reporter=junit", `--reporter-outfile=${junit}`, ...process.argv.slice(2)]);
 if (existsSync(junit)) {
   const xml = readFileSync(junit, "utf8");
   const suite = /<testsuites[^>]*\btests="(\d+)"[^>]*\bfailures="(\d+)"(?:[^>]*\bskipped="(\d+)")?/.exec(xml);
