@@ -30,6 +30,6 @@ describe("bot membership", () => {
   ] as const)("%s", (_name, observation, status) => {
     const verdict = judgeBotMembership(observation as never);
     expectVerdict(verdict, status);
-    if (status === "fail") expect(verdict.fix).toContain(bot);
+    if (status === "fail") expect(verdict.fix).toContain("mxhome kick --setup");
   });
 });

@@ -12,7 +12,7 @@ export function judgeBotMembership(observation: KickScopeObservation): Verdict {
   if (problems.length === 0) return ok(`${observation.bot} is in all ${observation.rooms.length} rooms of the kick scope with enough power`);
   return fail(
     problems.join("; "),
-    `In each room named: join the bot as a server admin (\`POST /_synapse/admin/v1/join/<room id>\` with {"user_id": "${observation.bot}"}), then give it power level ${Math.max(...observation.rooms.map((room) => room.neededLevel))} (room settings → Roles & Permissions).`,
+    "mxhome kick --setup   # joins the bot to every room of the scope at exactly the level kick needs",
   );
 }
 
