@@ -58,6 +58,8 @@ export interface Config {
     enabled: boolean;
     keep: number;
     dir: string;
+    include_media: boolean;
+    passphrase_file: string;
   };
   space: {
     trusted_remote_users: string[];
@@ -138,6 +140,12 @@ export const configSpec: ConfigSpec<Config> = {
     enabled: booleanField("Run `mxhome backup` weekly from a timer.", false),
     keep: integerField("How many backups to keep.", { default: 4, min: 1, max: 1000 }),
     dir: stringField("Where backups go; empty means the data dir's backups/.", { default: "" }),
+    include_media: booleanField("Backups also hold uploaded media (`mxhome backup --include-media`).", false),
+    passphrase_file: stringField("Encrypt backups with the passphrase in this file (mode 0600); empty: not encrypted unless --encrypt.", {
+      default: "",
+      allowed: "empty, or an absolute path",
+      check: (value) => (value === "" || value.startsWith("/") ? undefined : "not an absolute path"),
+    }),
   },
   space: {
     trusted_remote_users: stringListField("Users on other homeservers allowed power level 50 or more (e.g. your own alt).", {
