@@ -25,6 +25,14 @@ function lastRun(job: string, run: LastRun | undefined, now: Date): string {
 }
 
 /** Pure: the one screen. */
+function formatBackup(backup: ServerStatus["backup"], now: Date): string {
+  const schedule = backup.scheduled ? "weekly timer on" : "no timer ([backup] enabled = false)";
+  const failed = backup.lastRun && !backup.lastRun.ok ? `; the last run FAILED ${when(backup.lastRun.finishedAt, now)}: ${backup.lastRun.summary}` : "";
+  if (!backup.newest) return `none yet: run \`mxhome backup\` (${schedule})${failed}`;
+  const age = backup.ageDays === 0 ? "today" : `${backup.ageDays} d ago`;
+  return `newest ${age} (${formatBytes(backup.newest.bytes)}${backup.newest.encrypted ? ", encrypted" : ""}), ${schedule}${failed}`;
+}
+
 export function formatStatus(report: StatusReport, options: { color: boolean; now: Date }): string {
   const { color, now } = options;
   if (!report.configured) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
@@ -49,6 +57,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
     ["Accounts", report.counts ? `${count(report.counts.users, "local users")} (mxhome's own 2 included), ${count(report.counts.rooms, "rooms")}` : "unknown (Synapse or mxhome's token unavailable)"],
     ["Storage", `database ${report.sizes.databaseBytes === undefined ? "unknown" : formatBytes(report.sizes.databaseBytes)}, media ${report.sizes.mediaBytes === undefined ? "unknown" : formatBytes(report.sizes.mediaBytes)}`],
     ["Last runs", `${lastRun("purge", report.lastRuns.purge, now)}; ${lastRun("kick", report.lastRuns.kick, now)}`],
+    ["Backup", formatBackup(report.backup, now)],
     [
       "Next runs",
       report.timers.map((timer) => `${timer.job}: ${timer.state === "scheduled" ? when(timer.next, now) || "scheduled" : timer.state === "unknown" ? "not scheduled (no user systemd)" : timer.state}`).join("; "),

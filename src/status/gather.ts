@@ -1,5 +1,5 @@
 import type { Paths } from "../config/paths.ts";
-import { publicHost } from "../config/schema.ts";
+import { type Config, publicHost } from "../config/schema.ts";
 import { readConfig } from "../doctor/context.ts";
 import { gatherDatabase } from "../doctor/facts/database.ts";
 import { createFacts } from "../doctor/facts/index.ts";
@@ -12,6 +12,7 @@ import { loadServiceSession } from "../accounts/index.ts";
 import { synapseAdmin } from "../synapse/admin.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { readRunRecord } from "../state/runs.ts";
+import { lastBackup } from "../backup/last.ts";
 import { processUsages } from "./proc.ts";
 import type { ServerStatus, StatusReport } from "./types.ts";
 
@@ -70,6 +71,15 @@ function withUsage(services: ServiceObservation[], now: Date): ServerStatus["ser
   });
 }
 
+function backupStatus(paths: Paths, config: Config, now: Date): ServerStatus["backup"] {
+  const { newest, ageDays, lastRun } = lastBackup(paths, config, now);
+  return {
+    scheduled: config.backup.enabled,
+    ...(newest ? { newest: { createdAt: newest.createdAt, bytes: newest.bytes, encrypted: newest.encrypted }, ageDays } : {}),
+    ...(lastRun ? { lastRun } : {}),
+  };
+}
+
 export async function gatherStatus(options: StatusOptions): Promise<StatusReport> {
   const now = options.now ?? new Date();
   const { config, load } = readConfig(options.paths.configFile);
@@ -98,6 +108,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },
     lastRuns: { purge: run("purge"), kick: run("kick") },
+    backup: backupStatus(options.paths, config, now),
     timers: units.reachable
       ? timerStates(units, timerJobs(config)).map((timer) => ({ job: timer.job, state: timer.state, next: timer.next ? new Date(timer.next).toISOString() : undefined }))
       : timerJobs(config).map((job) => ({ job, state: "unknown" as const })),

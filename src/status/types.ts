@@ -29,6 +29,8 @@ export interface ServerStatus {
   counts?: { users: number; rooms: number };
   sizes: { databaseBytes?: number; mediaBytes?: number };
   lastRuns: { purge?: LastRun; kick?: LastRun };
+  /** The newest archive on disk and whether a timer makes them (src/backup/last.ts). */
+  backup: { scheduled: boolean; newest?: { createdAt: string; bytes: number; encrypted: boolean }; ageDays?: number; lastRun?: LastRun };
   timers: { job: string; state: "scheduled" | "paused" | "missing" | "unknown"; next?: string }[];
 }
 

@@ -45,6 +45,7 @@ const up: ServerStatus = {
   sizes: { databaseBytes: 14 * 1024 ** 2, mediaBytes: 3 * 1024 ** 3 },
   lastRuns: { purge: { finishedAt: "2026-09-01T00:12:55.000Z", ok: true, summary: "purged 1,204 events, 37 media (12.4 MB)" } },
   timers: [{ job: "purge", state: "scheduled", next: "2026-10-01T00:41:13.000Z" }, { job: "kick", state: "unknown" }],
+  backup: { scheduled: true, newest: { createdAt: "2026-09-12T03:00:00.000Z", bytes: 27 * 1024 ** 2, encrypted: true }, ageDays: 3 },
 };
 
 describe("the screen", () => {
@@ -72,6 +73,18 @@ describe("the screen", () => {
     expect(verdict.text).toContain("mxhome up");
     const screen = formatStatus(report, { color: false, now });
     expect(screen).toContain("FAIL The homeserver is DOWN");
+  });
+
+  test.each([
+    ["a recent backup", up.backup, "newest 3 d ago (27 MB, encrypted), weekly timer on"],
+    ["none yet, no timer", { scheduled: false }, "none yet: run `mxhome backup` (no timer ([backup] enabled = false))"],
+    [
+      "the last run failed",
+      { ...up.backup, lastRun: { ok: false, finishedAt: "2026-09-15T03:00:00.000Z", summary: "disk full" } },
+      "the last run FAILED 2026-09-15 03:00 UTC (9 h ago): disk full",
+    ],
+  ])("backup: %s", (_name, backup, text) => {
+    expect(formatStatus({ ...up, backup }, { color: false, now })).toContain(text);
   });
 
   test("unknown counts and sizes say so", () => {
