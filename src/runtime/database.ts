@@ -27,9 +27,6 @@ export function synapseDatabase(paths: Paths, config: Config): SynapseDatabase {
   return config.runtime.kind === "native" ? nativeSynapseDatabase(paths, config) : podmanSynapseDatabase();
 }
 
-/** The statement that creates Synapse's database as Synapse insists on it. */
-export const createSynapseDatabaseSql = (name: string, owner: string) =>
-  `CREATE DATABASE ${name} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`;
 
 export interface FileRedirect {
   /** Feed this file to the program's stdin. */

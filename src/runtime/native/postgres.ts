@@ -131,14 +131,14 @@ export async function runSql(cluster: PostgresCluster, sql: string, database = s
   return result.stdout.trimEnd();
 }
 
+/** The statement that creates Synapse's database as Synapse insists on it: UTF8, collation and ctype C. */
+export const createSynapseDatabaseSql = (name: string, owner: string) =>
+  `CREATE DATABASE ${name} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`;
+
 /** Creates Synapse's database once, with the C collation Synapse insists on. */
 export async function ensureSynapseDatabase(cluster: PostgresCluster): Promise<"created" | "present"> {
   const present = await runSql(cluster, `SELECT 1 FROM pg_database WHERE datname = '${synapseDatabaseName}'`, "postgres");
   if (present === "1") return "present";
-  await runSql(
-    cluster,
-    `CREATE DATABASE ${synapseDatabaseName} OWNER ${postgresRole} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`,
-    "postgres",
-  );
+  await runSql(cluster, createSynapseDatabaseSql(synapseDatabaseName, postgresRole), "postgres");
   return "created";
 }

@@ -1,6 +1,6 @@
 import { quadletUnits } from "../../render/quadlet.ts";
-import { createSynapseDatabaseSql, runDatabaseTool, type SynapseDatabase } from "../database.ts";
-import { postgresRole, synapseDatabaseName } from "../native/postgres.ts";
+import { runDatabaseTool, type SynapseDatabase } from "../database.ts";
+import { createSynapseDatabaseSql, postgresRole, synapseDatabaseName } from "../native/postgres.ts";
 
 /**
  * Pure: a PostgreSQL client program run inside the postgres container. It
