@@ -27,7 +27,7 @@ GLOBAL OPTIONS (accepted by every command)
 
 EXIT CODES
 
-  0 ok · 1 operation failed · 2 usage or config error · 3 not implemented yet · 4 another run holds the lock
+  0 ok · 1 operation failed · 2 usage or config error · 4 another run holds the lock (3 is reserved)
 `;
 
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");

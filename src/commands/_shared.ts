@@ -1,9 +1,8 @@
-import { defineCommand, type ArgsDef } from "citty";
+import type { ArgsDef } from "citty";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../config/load.ts";
 import { type Paths, resolvePaths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
-import { notImplemented } from "../ui/errors.ts";
 import { setVerbose } from "../ui/logger.ts";
 
 /** Flags every command accepts; spread into each command's args so --help lists them. */
@@ -43,15 +42,4 @@ export function commandEnvironment(args: { config?: string; verbose?: boolean; y
     configExists: () => existsSync(paths.configFile),
     config: () => (config ??= loadConfig(paths.configFile)),
   };
-}
-
-/** A registered command that is not built yet: says so and exits 3, never fakes success. */
-export function placeholderCommand(name: string, description: string) {
-  return defineCommand({
-    meta: { name, description: `${description} (not implemented yet)` },
-    args: { ...globalArgs },
-    run() {
-      throw notImplemented(name);
-    },
-  });
 }

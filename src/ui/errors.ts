@@ -1,9 +1,12 @@
-/** Exit codes are part of mxhome's interface; the README documents them. */
+/**
+ * Exit codes are part of mxhome's interface; the README documents them.
+ * 3 meant "not implemented yet" while commands were being built; every
+ * command is built now, and 3 stays reserved so scripts keep their meaning.
+ */
 export const ExitCode = {
   ok: 0,
   failed: 1,
   usage: 2,
-  notImplemented: 3,
   /** Another mxhome run holds the lock (a timer run and a manual run overlap). */
   locked: 4,
 } as const;
@@ -35,12 +38,4 @@ export class MxError extends Error {
 
 export function usageError(message: string, code: string, hint?: string): MxError {
   return new MxError(message, { code, hint, exitCode: ExitCode.usage });
-}
-
-export function notImplemented(command: string): MxError {
-  return new MxError(`\`mxhome ${command}\` is not implemented yet.`, {
-    code: "not-implemented",
-    hint: "See the README for the commands that work today.",
-    exitCode: ExitCode.notImplemented,
-  });
 }

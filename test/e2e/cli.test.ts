@@ -17,7 +17,7 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(result.exitCode).toBe(0);
     for (const name of Object.keys(commands)) expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\s`, "m"));
     for (const flag of ["--config", "--json", "--verbose", "--yes", "--allow-root"]) expect(result.stdout).toContain(flag);
-    expect(result.stdout).toContain("3 not implemented");
+    expect(result.stdout).toContain("4 another run holds the lock");
     expect(result.stdout).not.toContain("\x1b["); // NO_COLOR
   });
 
@@ -28,12 +28,6 @@ describe("the compiled binary, alone in an empty directory", () => {
     const result = runMxhome(["init", "--yes", "--server-name", "example.org", "--dry-run"], { home });
     expect(result.stdout + result.stderr).not.toContain("from-dotenv");
     expect(result.exitCode).toBe(0);
-  });
-
-  test("a command not built yet says so and exits 3", () => {
-    const result = runMxhome(["space"], { home: freshHome() });
-    expect(result.exitCode).toBe(3);
-    expect(result.stderr).toContain("not implemented yet");
   });
 
   test("unknown commands and options are usage errors (exit 2)", () => {
