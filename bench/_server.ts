@@ -3,23 +3,13 @@
  * compiled binary and a fake `tailscale` on PATH. PostgreSQL refuses root, so
  * as root the benchmark re-runs itself as the test user (like `npm test`).
  */
-import { chmodSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../scripts/build.ts";
 import { fakeTailscale } from "../test/integration/doctor/_support.ts";
 import { startTestServer, type TestServer } from "../test/support/server.ts";
 
-export function rerunAsTestUser(): void {
-  if (process.getuid?.() !== 0) return;
-  const user = process.env.MXHOME_TEST_USER ?? "mxtest";
-  const home = mkdtempSync(join(tmpdir(), "mxhome-bench-home-"));
-  chmodSync(home, 0o777);
-  Bun.spawnSync(["chown", `${user}:`, home]);
-  const argv = ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", process.execPath, ...process.argv.slice(1)];
-  const result = Bun.spawnSync(argv, { env: { ...process.env, HOME: home, USER: user }, stdio: ["inherit", "inherit", "inherit"] });
-  process.exit(result.exitCode);
-}
 
 export interface BenchServer {
   server: TestServer;

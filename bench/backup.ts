@@ -13,9 +13,9 @@
  *     `pg_restore` alone into a scratch database
  * PostgreSQL refuses root, so as root this re-runs itself as the test user.
  */
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { compile } from "../scripts/build.ts";
 import { formatBytes } from "../src/doctor/format-units.ts";
 import { clientEnvironment, describePostgresCluster } from "../src/runtime/native/postgres.ts";
@@ -25,15 +25,9 @@ import { freePort } from "../test/support/ports.ts";
 import { median } from "./_measure.ts";
 import { ensureSnapshot } from "./purge-seed.ts";
 import { openBenchServer } from "./purge-server.ts";
+import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
 
-if (process.getuid?.() === 0) {
-  const user = process.env.MXHOME_TEST_USER ?? "mxtest";
-  const home = mkdtempSync(join(tmpdir(), "mxhome-bench-backup-home-"));
-  chmodSync(home, 0o777);
-  const argv = ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", process.execPath, ...process.argv.slice(1)];
-  const env = { ...process.env, HOME: home, USER: user, XDG_RUNTIME_DIR: undefined };
-  process.exit(Bun.spawnSync(argv, { cwd: resolve(import.meta.dir, ".."), env, stdio: ["inherit", "inherit", "inherit"] }).exitCode);
-}
+rerunAsTestUserWhenRoot("bench-backup");
 
 const argument = (index: number, fallback: number) => Number(process.argv[2 + index] ?? fallback);
 const [runs, rooms, eventsPerRoom, media] = [argument(0, 3), argument(1, 200), argument(2, 200), argument(3, 2000)];

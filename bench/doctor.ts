@@ -7,9 +7,10 @@
 import { runDoctor } from "../src/doctor/index.ts";
 import { createTestCa, loopbackPublicHttp, recordsResolver, startFakeFunnel, fakeTailscale } from "../test/integration/doctor/_support.ts";
 import { format, median, timeRun } from "./_measure.ts";
-import { benchServer, rerunAsTestUser } from "./_server.ts";
+import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
+import { benchServer } from "./_server.ts";
 
-rerunAsTestUser();
+rerunAsTestUserWhenRoot("bench-doctor");
 const runs = Number(process.argv[2] ?? 15);
 const { server, mxhome, env } = await benchServer();
 try {

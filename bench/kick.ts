@@ -14,9 +14,9 @@ import { createSynapseHttp } from "../src/synapse/http.ts";
 import { setQuiet } from "../src/ui/logger.ts";
 import { startTestServer, type TestServer } from "../test/support/server.ts";
 import { format, median } from "./_measure.ts";
-import { rerunAsTestUser } from "./_server.ts";
+import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
 
-rerunAsTestUser();
+rerunAsTestUserWhenRoot("bench-kick");
 const rounds = Number(process.argv[2] ?? 3);
 const roomCount = 20;
 const memberCount = 600;

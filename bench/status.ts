@@ -5,9 +5,10 @@
  */
 import { stopNativeService } from "../src/runtime/native/services.ts";
 import { format, median, timeRun } from "./_measure.ts";
-import { benchServer, rerunAsTestUser } from "./_server.ts";
+import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
+import { benchServer } from "./_server.ts";
 
-rerunAsTestUser();
+rerunAsTestUserWhenRoot("bench-status");
 const runs = Number(process.argv[2] ?? 20);
 const { server, mxhome, env } = await benchServer();
 try {

@@ -5,24 +5,18 @@
  * no-op `up` (target ≤ 1 s). PostgreSQL refuses root, so as root this
  * re-runs itself as the test user.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { compile } from "../scripts/build.ts";
 import { resolvePaths } from "../src/config/paths.ts";
 import { components } from "../test/support/components.ts";
 import { freePort } from "../test/support/ports.ts";
 import { renderTestOverrides } from "../test/support/server-setup.ts";
 import { format, median, timeRun } from "./_measure.ts";
+import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
 
-if (process.getuid?.() === 0) {
-  const user = process.env.MXHOME_TEST_USER ?? "mxtest";
-  const home = mkdtempSync(join(tmpdir(), "mxhome-bench-up-home-"));
-  chmodSync(home, 0o777);
-  const argv = ["setpriv", `--reuid=${user}`, `--regid=${user}`, "--init-groups", process.execPath, ...process.argv.slice(1)];
-  const env = { ...process.env, HOME: home, USER: user, XDG_RUNTIME_DIR: undefined };
-  process.exit(Bun.spawnSync(argv, { cwd: resolve(import.meta.dir, ".."), env, stdio: ["inherit", "inherit", "inherit"] }).exitCode);
-}
+rerunAsTestUserWhenRoot("bench-up");
 
 const freshRuns = Number(process.argv[2] ?? 3);
 const noopRuns = Number(process.argv[3] ?? 10);

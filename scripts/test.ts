@@ -3,12 +3,12 @@
  * `N passed, N failed` line. PostgreSQL and mxhome refuse root, so when started
  * as root this re-runs itself as the unprivileged test user.
  */
-import { mkdtempSync, readFileSync, chmodSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { rerunAsTestUserWhenRoot } from "./as-test-user.ts";
 
 const repo = resolve(import.meta.dir, "..");
-const testUser = process.env.MXHOME_TEST_USER ?? "mxtest";
 const bun = process.execPath;
 // The provision step pre-fetches bun's cross-compile runtimes here (read-only for the test user).
 const bunCache = join(repo, ".cache", "bun-cache");
@@ -18,18 +18,7 @@ function runInherit(argv: string[], env: Record<string, string | undefined> = pr
   return Bun.spawnSync(argv, { cwd: repo, env, stdio: ["inherit", "inherit", "inherit"] }).exitCode;
 }
 
-if (process.getuid?.() === 0) {
-  if (Bun.spawnSync(["id", "-u", testUser]).exitCode !== 0) {
-    console.error(`The test user ${testUser} does not exist; run scripts/provision-test-env.sh first.`);
-    process.exit(2);
-  }
-  // A fresh HOME per run: every test path goes through HOME/XDG_*.
-  const home = mkdtempSync(join(tmpdir(), "mxhome-test-home-"));
-  chmodSync(home, 0o777);
-  Bun.spawnSync(["chown", `${testUser}:`, home]);
-  const env = { ...process.env, HOME: home, USER: testUser, LOGNAME: testUser, XDG_RUNTIME_DIR: undefined };
-  process.exit(runInherit(["setpriv", `--reuid=${testUser}`, `--regid=${testUser}`, "--init-groups", bun, ...process.argv.slice(1)], env));
-}
+rerunAsTestUserWhenRoot("test");
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 

@@ -2,7 +2,7 @@ import type { Config } from "../../../config/schema.ts";
 import { publicHost } from "../../../config/schema.ts";
 import { gatherPublic, type Fetched, type PublicObservation } from "../../facts/public.ts";
 import type { Probe } from "../../facts/local-http.ts";
-import { type Check, defineCheck, fail, ok, type Verdict } from "../../types.ts";
+import { defineCheck, fail, ok, type Verdict } from "../../types.ts";
 import { wellKnownProblem } from "../services/caddy.ts";
 
 /** A public answer in the shape the local well-known judge reads. */
