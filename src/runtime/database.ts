@@ -24,7 +24,7 @@ export interface SynapseDatabase {
 }
 
 export function synapseDatabase(paths: Paths, config: Config): SynapseDatabase {
-  return config.runtime.kind === "native" ? nativeSynapseDatabase(paths, config) : podmanSynapseDatabase();
+  return config.runtime.kind === "native" ? nativeSynapseDatabase(paths, config) : podmanSynapseDatabase(config);
 }
 
 

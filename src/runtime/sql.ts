@@ -4,7 +4,8 @@ import { exec } from "../io/exec.ts";
 import { quadletUnits } from "../render/quadlet.ts";
 import { MxError } from "../ui/errors.ts";
 import { findPostgresBindir } from "./native/binaries.ts";
-import { describePostgresCluster, postgresRole, runSql, synapseDatabaseName } from "./native/postgres.ts";
+import { describePostgresCluster, runSql, synapseDatabaseName } from "./native/postgres.ts";
+import { podmanPsqlArgv } from "./podman/database.ts";
 
 /**
  * SQL against Synapse's database through whichever runtime runs it: natively
@@ -24,9 +25,8 @@ export function parsePsqlRows(text: string): SqlRows {
     .map((line) => line.split("\t"));
 }
 
-async function podmanPsql(sql: string): Promise<string> {
-  const psql = ["psql", "--no-psqlrc", "--no-align", "--tuples-only", "--quiet", "--field-separator=\t", "--set=ON_ERROR_STOP=1"];
-  const argv = ["podman", "exec", "-i", quadletUnits.postgres.container, ...psql, `--username=${postgresRole}`, `--dbname=${synapseDatabaseName}`];
+async function podmanPsql(port: number, sql: string): Promise<string> {
+  const argv = podmanPsqlArgv(port, synapseDatabaseName);
   const result = await exec(argv, { stdin: sql }).catch((error: Error) => ({ exitCode: 127, stdout: "", stderr: error.message }));
   if (result.exitCode === 0) return result.stdout.trimEnd();
   throw new MxError(`PostgreSQL (podman exec ${quadletUnits.postgres.container}): a query failed (exit ${result.exitCode}).\n${result.stderr.trim()}`, {
@@ -36,7 +36,7 @@ async function podmanPsql(sql: string): Promise<string> {
 }
 
 export function synapseSql(paths: Paths, config: Config): SynapseSql {
-  if (config.runtime.kind === "podman") return async (sql) => parsePsqlRows(await podmanPsql(sql));
+  if (config.runtime.kind === "podman") return async (sql) => parsePsqlRows(await podmanPsql(config.network.postgres_port, sql));
   const cluster = describePostgresCluster(paths, config, findPostgresBindir(config));
   return async (sql) => parsePsqlRows(await runSql(cluster, sql));
 }

@@ -1,6 +1,7 @@
-import { quadletUnits } from "../../render/quadlet.ts";
 import { findPostgresBindir } from "../../runtime/native/binaries.ts";
-import { describePostgresCluster, postgresRole, runSql, synapseDatabaseName } from "../../runtime/native/postgres.ts";
+import { describePostgresCluster, runSql, synapseDatabaseName } from "../../runtime/native/postgres.ts";
+import { podmanPsqlArgv } from "../../runtime/podman/database.ts";
+import { parsePsqlRows } from "../../runtime/sql.ts";
 import type { FactScope } from "./index.ts";
 
 /**
@@ -12,19 +13,15 @@ export type SqlResult = { ok: true; rows: string[][] } | { ok: false; error: str
 
 export async function querySynapseDatabase(scope: FactScope, sql: string, timeoutMs = 4_000): Promise<SqlResult> {
   const { config, paths, io } = scope;
-  const rows = (text: string) => text.split("\n").filter((line) => line !== "").map((line) => line.split("\t"));
   try {
     if (config.runtime.kind === "native") {
       const cluster = describePostgresCluster(paths, config, findPostgresBindir(config));
-      return { ok: true, rows: rows(await runSql(cluster, sql)) };
+      return { ok: true, rows: parsePsqlRows(await runSql(cluster, sql)) };
     }
-    // Inside the container: the local socket (trusted by the image), named after the port PostgreSQL listens on.
-    const argv = ["podman", "exec", quadletUnits.postgres.container, "psql", "--no-psqlrc", "--no-align", "--tuples-only", "--field-separator=\t"];
-    const connection = [`--port=${config.network.postgres_port}`, `--username=${postgresRole}`, `--dbname=${synapseDatabaseName}`];
-    const output = await io.run([...argv, ...connection, "--command", sql], { timeoutMs });
+    const output = await io.run(podmanPsqlArgv(config.network.postgres_port, synapseDatabaseName, ["--command", sql]), { timeoutMs });
     if (!output) return { ok: false, error: "podman is not installed" };
     if (output.exitCode !== 0) return { ok: false, error: (output.stderr.trim() || `exit ${output.exitCode}`).split("\n")[0]! };
-    return { ok: true, rows: rows(output.stdout.trimEnd()) };
+    return { ok: true, rows: parsePsqlRows(output.stdout.trimEnd()) };
   } catch (error) {
     const lines = (error as Error).message.split("\n").filter(Boolean);
     return { ok: false, error: lines.slice(1).find((line) => /error|fatal|could not/i.test(line)) ?? lines[0] ?? "query failed" };

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { databaseOnlyActions } from "../../../src/runtime/database-only.ts";
 import { nativeDumpArgv, nativeRestoreArgv } from "../../../src/runtime/native/database.ts";
-import { podmanDumpArgv, podmanRestoreArgv } from "../../../src/runtime/podman/database.ts";
+import { podmanDumpArgv, podmanPsqlArgv, podmanRestoreArgv } from "../../../src/runtime/podman/database.ts";
 import type { Action } from "../../../src/runtime/runtime.ts";
 
 describe("database programs, as argv", () => {
@@ -21,10 +21,15 @@ describe("database programs, as argv", () => {
     ]);
   });
 
+  test("podman psql names the socket's port (PostgreSQL listens on 5433, not 5432)", () => {
+    expect(podmanPsqlArgv(5433, "synapse").slice(0, 8)).toEqual(["podman", "exec", "-i", "mxhome-postgres", "psql", "--port=5433", "--username=synapse", "--no-psqlrc"]);
+    expect(podmanPsqlArgv(5433, "synapse", ["--command", "SELECT 1"])).not.toContain("-i");
+  });
+
   test("podman: inside the postgres container over its socket; pg_restore reads stdin", () => {
-    expect(podmanDumpArgv()).toEqual(["podman", "exec", "mxhome-postgres", "pg_dump", "--username=synapse", "--dbname=synapse", "--format=custom"]);
-    expect(podmanRestoreArgv()).toEqual([
-      "podman", "exec", "-i", "mxhome-postgres", "pg_restore", "--username=synapse", "--dbname=synapse",
+    expect(podmanDumpArgv(5433)).toEqual(["podman", "exec", "mxhome-postgres", "pg_dump", "--port=5433", "--username=synapse", "--dbname=synapse", "--format=custom"]);
+    expect(podmanRestoreArgv(5433)).toEqual([
+      "podman", "exec", "-i", "mxhome-postgres", "pg_restore", "--port=5433", "--username=synapse", "--dbname=synapse",
       "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
     ]);
   });
