@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { startNativeService, stopNativeService } from "../../src/runtime/native/services.ts";
+import { runMxhome } from "../support/binary.ts";
+import { startTestServer, type TestServer } from "../support/server.ts";
+import { bytesOf, createRoom, leaveRoom, sendText, upload, waitForLocalMembers } from "../integration/purge/fixtures.ts";
+
+/**
+ * The compiled binary's `purge` against a throwaway server (a cut-off of
+ * seconds would wipe the shared server's rooms): its output, exit codes and
+ * one JSON document. The behaviour itself is in test/integration/purge.
+ */
+let server: TestServer;
+let home = "";
+const mxhome = (...args: string[]) => runMxhome(["purge", ...args], { home });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  home = dirname(dirname(server.paths.configDir));
+  const alice = await server.createUser("alice");
+  const room = await createRoom(server, alice, "Soon empty");
+  for (let i = 0; i < 3; i++) await sendText(server, alice, room, `message ${i}`);
+  await upload(server, alice, bytesOf(1500, 2), "file.bin");
+  await leaveRoom(server, alice, room);
+  await waitForLocalMembers(server, room, 0);
+  await Bun.sleep(1_100);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
+
+describe("mxhome purge (binary)", () => {
+  test("--dry-run prints the plan as a table; the first dead room needs a yes", () => {
+    const result = mxhome("--dry-run", "--older-than", "1s");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("nothing was changed");
+    expect(result.stdout).toMatch(/history\s+would go\s+3 events in 1 of 1 room/);
+    expect(result.stdout).toMatch(/media\s+would go\s+1 local file \(1\.5 KB\)/);
+    expect(result.stdout).toContain("mxhome purge --yes");
+    expect(result.stdout).toContain("Soon empty");
+  });
+
+  test("--json prints one document; progress stays on stderr", () => {
+    const result = mxhome("--json", "--yes", "--older-than", "1s");
+    expect(result.exitCode).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ schemaVersion: 1, command: "purge", ok: true, dryRun: false });
+    expect(document.steps.deadRooms).toMatchObject({ status: "done", deleted: 1 });
+    expect(document.steps.media.local).toEqual({ items: 1, bytes: 1500 });
+    expect(result.stderr).toContain("VACUUM");
+    expect(result.stdout + result.stderr).not.toMatch(/syt_/);
+  });
+
+  test("usage errors exit 2, a held lock exits 4", () => {
+    expect(mxhome("--older-than", "soon").exitCode).toBe(2);
+    expect(mxhome("--as-of", "2999-01-01T00:00:00Z").exitCode).toBe(2);
+    // A lock held by a live process (this test's own pid).
+    writeFileSync(join(server.paths.stateDir, "purge.lock"), String(process.pid));
+    try {
+      const result = mxhome("--yes");
+      expect(result.exitCode).toBe(4);
+      expect(result.stderr).toContain("Another `mxhome purge` is running");
+    } finally {
+      Bun.spawnSync(["rm", "-f", join(server.paths.stateDir, "purge.lock")]);
+    }
+  });
+
+  test("Synapse down: exit 1, a clear message, and no step reported done", async () => {
+    await stopNativeService(server.paths, "synapse");
+    try {
+      const result = mxhome("--json", "--yes");
+      expect(result.exitCode).toBe(1);
+      const document = JSON.parse(result.stdout);
+      expect(document.ok).toBe(false);
+      expect(Object.values(document.steps).map((step) => (step as { status: string }).status)).toEqual(["not-run", "not-run", "not-run", "not-run"]);
+      expect(result.stderr).toContain("Could not reach Synapse");
+      expect(result.stderr).toContain("mxhome up");
+    } finally {
+      await startNativeService(server.paths, server.config, "synapse");
+    }
+  }, 60_000);
+});
