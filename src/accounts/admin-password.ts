@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../io/fs.ts";
-import { ExitCode, MxError, usageError } from "../ui/errors.ts";
+import { usageError } from "../ui/errors.ts";
 import { registerSecret } from "../ui/redact.ts";
+import { readSecretInput } from "../secrets/secret-input.ts";
 
 /** Where the human admin's first password comes from; only used when the account is created. */
 export type AdminPasswordSource =
@@ -19,21 +20,10 @@ export function generatePassword(): string {
 /** `--password-file FILE`, or `--password-file -` for stdin; without it the password is generated. */
 export async function adminPasswordSource(passwordFile: string | undefined): Promise<AdminPasswordSource> {
   if (passwordFile === undefined || passwordFile === "") return { kind: "generate" };
-  let text: string;
-  try {
-    text = passwordFile === "-" ? await Bun.stdin.text() : await Bun.file(passwordFile).text();
-  } catch (error) {
-    throw new MxError(`Cannot read the password file ${passwordFile}: ${(error as Error).message}`, {
-      code: "accounts.password-file-unreadable",
-      hint: "Give a readable file holding only the password, or `--password-file -` to read it from stdin.",
-      exitCode: ExitCode.usage,
-    });
-  }
-  const password = text.replace(/\r?\n$/, "");
+  const password = await readSecretInput(passwordFile, { name: "password", flag: "--password-file" });
   if (password.length < 8) {
     throw usageError("The admin password must have at least 8 characters.", "accounts.password-too-short", "Put a longer password in the file.");
   }
-  registerSecret(password);
   return { kind: "given", password };
 }
 

@@ -1,6 +1,7 @@
 import { ExitCode, MxError, usageError } from "../ui/errors.ts";
 import { isInteractive } from "../ui/logger.ts";
 import { registerSecret } from "../ui/redact.ts";
+import { readSecretInput } from "../secrets/secret-input.ts";
 
 /**
  * Where an archive's passphrase comes from: `--passphrase-file FILE` (`-`
@@ -9,19 +10,6 @@ import { registerSecret } from "../ui/redact.ts";
  */
 export const minimumPassphraseLength = 8;
 
-async function readPassphraseFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = file === "-" ? await Bun.stdin.text() : await Bun.file(file).text();
-  } catch (error) {
-    throw new MxError(`Cannot read the passphrase file ${file}: ${(error as Error).message}`, {
-      code: "backup.passphrase-file-unreadable",
-      hint: "Give a readable file holding only the passphrase (mode 0600), or `--passphrase-file -` for stdin.",
-      exitCode: ExitCode.usage,
-    });
-  }
-  return text.replace(/\r?\n$/, "");
-}
 
 /** Reads a line from the terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
@@ -62,7 +50,7 @@ export function passphraseSource(request: PassphraseRequest): () => Promise<stri
   const obtain = async (): Promise<string> => {
     let passphrase: string;
     if (request.file) {
-      passphrase = await readPassphraseFile(request.file);
+      passphrase = await readSecretInput(request.file, { name: "passphrase", flag: "--passphrase-file" });
     } else if (isInteractive()) {
       passphrase = await promptHidden(request.creating ? "Passphrase for the backup: " : "Passphrase of the backup: ");
       if (request.creating && (await promptHidden("The same passphrase again: ")) !== passphrase) {
