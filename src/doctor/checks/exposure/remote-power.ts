@@ -2,7 +2,7 @@ import { gatherSpace, roomLabel, type SpaceObservation, spaceUnavailable } from 
 import { allRooms } from "../../../space/observe.ts";
 import { formatLevel, matchesUserPattern, moderatorLevel, privilegedUsers, serverOf, userLevel } from "../../../space/power.ts";
 import { joinedMembers } from "../../../space/snapshot.ts";
-import { type Check, fail, ok, type Verdict } from "../../types.ts";
+import { defineCheck, fail, ok, type Verdict } from "../../types.ts";
 
 /**
  * Power level 50 or more lets a member moderate; 100 lets them take the room
@@ -58,10 +58,11 @@ export function judgeRemotePower(observation: SpaceObservation): Verdict {
   );
 }
 
-export const remotePowerCheck: Check = {
+export const remotePowerCheck = defineCheck({
   id: "remote-power",
   category: "exposure",
   title: "Nobody from another homeserver can moderate the Space",
   after: ["tokens"],
-  run: async ({ facts }) => judgeRemotePower(await facts.get(gatherSpace)),
-};
+  gather: gatherSpace,
+  judge: judgeRemotePower,
+});

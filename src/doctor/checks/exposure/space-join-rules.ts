@@ -1,6 +1,6 @@
 import { convergeCommand, gatherSpace, roomLabel, type SpaceObservation, spaceUnavailable } from "../../../space/facts.ts";
 import { restrictedTo } from "../../../space/snapshot.ts";
-import { type Check, ok, type Verdict, warn } from "../../types.ts";
+import { defineCheck, ok, type Verdict, warn } from "../../types.ts";
 
 /**
  * The Space is invite-only, and each room below it admits exactly the
@@ -40,10 +40,11 @@ export function judgeSpaceJoinRules(observation: SpaceObservation): Verdict {
   return warn(problems.map((problem) => problem.problem).join("; "), [...new Set(problems.map((problem) => problem.fix))].join("; "), unreadable.length ? unreadable : undefined);
 }
 
-export const spaceJoinRulesCheck: Check = {
+export const spaceJoinRulesCheck = defineCheck({
   id: "space-join-rules",
   category: "exposure",
   title: "The Space is invite-only, its rooms for its members",
   after: ["tokens"],
-  run: async ({ facts }) => judgeSpaceJoinRules(await facts.get(gatherSpace)),
-};
+  gather: gatherSpace,
+  judge: judgeSpaceJoinRules,
+});

@@ -1,7 +1,7 @@
 import { convergeCommand, gatherSpace, roomLabel, type SpaceObservation, spaceUnavailable } from "../../../space/facts.ts";
 import { allRooms } from "../../../space/observe.ts";
 import { neededBotLevel } from "../../../space/power.ts";
-import { type Check, ok, type Verdict, warn } from "../../types.ts";
+import { defineCheck, ok, type Verdict, warn } from "../../types.ts";
 
 /**
  * The bot holds exactly the level kick needs in the Space and its rooms: no
@@ -29,10 +29,11 @@ export function judgeBotPower(observation: SpaceObservation): Verdict {
   return warn(problems.map((problem) => problem.problem).join("; "), [...new Set(fixes)].join("; "));
 }
 
-export const botPowerCheck: Check = {
+export const botPowerCheck = defineCheck({
   id: "bot-power",
   category: "jobs",
   title: "Kick bot holds exactly the power it needs in the Space",
   after: ["tokens"],
-  run: async ({ facts }) => judgeBotPower(await facts.get(gatherSpace)),
-};
+  gather: gatherSpace,
+  judge: judgeBotPower,
+});
