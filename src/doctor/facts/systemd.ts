@@ -3,6 +3,7 @@ import { quadletUnits } from "../../render/quadlet.ts";
 import { type TimerJob, timerCalendars } from "../../render/systemd.ts";
 import { serviceOrder } from "../../runtime/runtime.ts";
 import type { FactScope } from "./index.ts";
+import { parseShowOutput } from "../../runtime/host/systemd-user.ts";
 
 /**
  * The user's systemd, read once: `systemctl --user show` for every mxhome
@@ -45,19 +46,6 @@ export function mxhomeUnitNames(config: Config): string[] {
   return [...services, ...timerJobs(config).map(timerUnit)];
 }
 
-/** Pure: `systemctl show` output, blank-line-separated blocks of Key=Value, keyed by Id. */
-export function parseShowOutput(text: string): Record<string, UnitProperties> {
-  const units: Record<string, UnitProperties> = {};
-  for (const block of text.split(/\n\s*\n/)) {
-    const properties: UnitProperties = {};
-    for (const line of block.split("\n")) {
-      const equals = line.indexOf("=");
-      if (equals > 0) properties[line.slice(0, equals)] = line.slice(equals + 1);
-    }
-    if (properties.Id) units[properties.Id] = properties;
-  }
-  return units;
-}
 
 /** Pure: a systemd timestamp printed under TZ=UTC ("Tue 2026-09-01 00:00:00 UTC") as epoch ms; n/a and empty are undefined. */
 export function parseSystemdTimestamp(value: string | undefined): number | undefined {

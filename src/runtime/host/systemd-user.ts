@@ -14,25 +14,28 @@ export interface SystemdUserObservation {
   units: Record<string, UnitState>;
 }
 
-/** Pure: `systemctl show -p Id,LoadState,…` output, one blank-line-separated block per unit. */
-export function parseSystemctlShow(text: string): Record<string, UnitState> {
-  const units: Record<string, UnitState> = {};
+/** Pure: `systemctl show` output, blank-line-separated blocks of Key=Value, keyed by Id. */
+export function parseShowOutput(text: string): Record<string, Record<string, string>> {
+  const units: Record<string, Record<string, string>> = {};
   for (const block of text.split(/\n\s*\n/)) {
-    const fields = Object.fromEntries(
-      block
-        .split("\n")
-        .filter((line) => line.includes("="))
-        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
-    );
-    if (!fields.Id) continue;
-    units[fields.Id] = {
-      load: fields.LoadState ?? "",
-      active: fields.ActiveState ?? "",
-      sub: fields.SubState ?? "",
-      unitFileState: fields.UnitFileState ?? "",
-    };
+    const properties: Record<string, string> = {};
+    for (const line of block.split("\n")) {
+      const equals = line.indexOf("=");
+      if (equals > 0) properties[line.slice(0, equals)] = line.slice(equals + 1);
+    }
+    if (properties.Id) units[properties.Id] = properties;
   }
   return units;
+}
+
+/** Pure: the four states `up` and `down` plan with, from `systemctl show -p Id,LoadState,…`. */
+export function parseSystemctlShow(text: string): Record<string, UnitState> {
+  return Object.fromEntries(
+    Object.entries(parseShowOutput(text)).map(([id, fields]) => [
+      id,
+      { load: fields.LoadState ?? "", active: fields.ActiveState ?? "", sub: fields.SubState ?? "", unitFileState: fields.UnitFileState ?? "" },
+    ]),
+  );
 }
 
 /** The raw `systemctl --user show` output for these units; undefined when there is no user manager to ask. */

@@ -10,7 +10,8 @@ import { judgeTimers } from "../../../src/doctor/checks/services/timers.ts";
 import { judgeTokens } from "../../../src/doctor/checks/services/tokens.ts";
 import type { CaddyObservation, Probe } from "../../../src/doctor/facts/local-http.ts";
 import { servicesFromUnits } from "../../../src/doctor/facts/services.ts";
-import { parseShowOutput, parseSystemdNumber, parseSystemdTimestamp, type UnitsObservation } from "../../../src/doctor/facts/systemd.ts";
+import { parseSystemdNumber, parseSystemdTimestamp, type UnitsObservation } from "../../../src/doctor/facts/systemd.ts";
+import { parseShowOutput } from "../../../src/runtime/host/systemd-user.ts";
 import { expectVerdict, fixtureConfig } from "./_context.ts";
 
 const healthyShow = readFileSync(join(import.meta.dir, "..", "..", "fixtures", "systemd", "show-healthy.txt"), "utf8");
