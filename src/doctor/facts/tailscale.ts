@@ -1,9 +1,10 @@
+import type { ServeConfig } from "../../tailscale/serve-config.ts";
 import type { TailscaleStatus } from "../../tailscale/status.ts";
 import type { FactScope } from "./index.ts";
 
 /**
  * `tailscale status --json` (ipnstate.Status) and `tailscale funnel status
- * --json` (ipn.ServeConfig), as in tailscale/tailscale ipn/ipnstate/ipnstate.go
+ * --json` (ipn.ServeConfig, src/tailscale/serve-config.ts), as in tailscale/tailscale ipn/ipnstate/ipnstate.go
  * and ipn/serve.go (commit de9ec7ee25627e0e518f53c710a3fc3d947c86c1).
  */
 export interface IpnStatus extends TailscaleStatus {
@@ -11,24 +12,6 @@ export interface IpnStatus extends TailscaleStatus {
   Health?: string[] | null;
   /** Set when traffic leaves through an exit node. */
   ExitNodeStatus?: { ID?: string; Online?: boolean; TailscaleIPs?: string[] } | null;
-}
-
-export interface HttpHandler {
-  Path?: string;
-  Proxy?: string;
-  Text?: string;
-  Redirect?: string;
-}
-
-export interface ServeConfig {
-  /** Port (as a JSON string key) → how tailscaled handles it. */
-  TCP?: Record<string, { HTTPS?: boolean; HTTP?: boolean; TCPForward?: string; TerminateTLS?: string }> | null;
-  /** "host:port" → mount point → handler. */
-  Web?: Record<string, { Handlers?: Record<string, HttpHandler> | null }> | null;
-  /** "host:port" → true when the public internet may reach it. */
-  AllowFunnel?: Record<string, boolean> | null;
-  /** Configs that live only while a foreground `tailscale funnel` runs, by IPN bus session. */
-  Foreground?: Record<string, ServeConfig> | null;
 }
 
 export interface TailscaleObservation {

@@ -1,4 +1,5 @@
 import { exec, which } from "../../io/exec.ts";
+import type { ServeConfig } from "../../tailscale/serve-config.ts";
 import { MxError } from "../../ui/errors.ts";
 
 /**
@@ -14,12 +15,6 @@ export interface TailscaleObservation {
   operator: boolean | undefined;
   /** Where public 443 is funnelled to now, if anywhere. */
   funnelTarget: string | undefined;
-}
-
-/** The parts of tailscale's ServeConfig (`tailscale funnel status --json`) mxhome reads. */
-interface ServeConfig {
-  Web?: Record<string, { Handlers?: Record<string, { Proxy?: string }> }>;
-  AllowFunnel?: Record<string, boolean>;
 }
 
 /** Pure: the proxy target of a funnelled `<host>:443` root handler. */

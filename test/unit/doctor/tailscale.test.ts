@@ -6,7 +6,8 @@ import { funnelPortAllowed, judgeFunnelCapability } from "../../../src/doctor/ch
 import { judgeFunnel } from "../../../src/doctor/checks/exposure/funnel.ts";
 import { judgeTailscaleLogin } from "../../../src/doctor/checks/exposure/tailscale.ts";
 import { createFacts } from "../../../src/doctor/facts/index.ts";
-import { gatherTailscale, type IpnStatus, nodeCapabilities, type ServeConfig } from "../../../src/doctor/facts/tailscale.ts";
+import { gatherTailscale, type IpnStatus, nodeCapabilities } from "../../../src/doctor/facts/tailscale.ts";
+import type { ServeConfig } from "../../../src/tailscale/serve-config.ts";
 import { createDoctorIo } from "../../../src/doctor/io.ts";
 import { resolvePaths } from "../../../src/config/paths.ts";
 import { expectVerdict } from "./_context.ts";

@@ -1,5 +1,6 @@
 import { publicHost } from "../../../config/schema.ts";
-import { gatherTailscale, type ServeConfig, type TailscaleObservation } from "../../facts/tailscale.ts";
+import { gatherTailscale, type TailscaleObservation } from "../../facts/tailscale.ts";
+import type { ServeConfig } from "../../../tailscale/serve-config.ts";
 import { defineCheck, fail, ok, type Verdict, warn } from "../../types.ts";
 
 export interface FunnelExpectation {
