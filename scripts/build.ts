@@ -3,10 +3,33 @@
  * Compiled binaries would otherwise read .env and bunfig.toml from whatever
  * directory the user runs them in, so both autoloads are off. Bytecode
  * (ESM) halves start-up: `--version` goes from ~45 ms to ~22 ms here.
+ *
+ * Build options are constants compiled into the binary (`--define`), never
+ * read from the environment at run time:
+ *   --release-key <file>  the Ed25519 public key (PEM) `upgrade --self` trusts;
+ *                         without it the binary refuses to upgrade itself.
+ *   --version <x.y.z>     the version it reports instead of package.json's (tests).
  */
+import { createPublicKey } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 
-export function compileArgs(outfile: string, target?: string): string[] {
+export interface BuildOptions {
+  /** The release public key, base64 DER (SubjectPublicKeyInfo); see `releasePublicKeyOf`. */
+  releasePublicKey?: string;
+  /** Overrides package.json's version in the binary. */
+  version?: string;
+}
+
+/** base64 DER of the Ed25519 public key in a PEM file, public or private (the public half is derived). */
+export function releasePublicKeyOf(pemFile: string): string {
+  const key = createPublicKey(readFileSync(pemFile));
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`${pemFile} is a ${key.asymmetricKeyType} key; releases are signed with Ed25519`);
+  return key.export({ type: "spki", format: "der" }).toString("base64");
+}
+
+export function compileArgs(outfile: string, target?: string, options: BuildOptions = {}): string[] {
   return [
     process.execPath,
     "build",
@@ -18,19 +41,27 @@ export function compileArgs(outfile: string, target?: string): string[] {
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
     ...(target ? [`--target=${target}`] : []),
+    ...(options.releasePublicKey ? ["--define", `MXHOME_RELEASE_PUBLIC_KEY=${JSON.stringify(options.releasePublicKey)}`] : []),
+    ...(options.version ? ["--define", `MXHOME_BUILD_VERSION=${JSON.stringify(options.version)}`] : []),
     resolve(import.meta.dir, "..", "src", "cli.ts"),
     "--outfile",
     outfile,
   ];
 }
 
-export function compile(outfile: string, target?: string): void {
-  const result = Bun.spawnSync(compileArgs(outfile, target), { stdio: ["ignore", "inherit", "inherit"] });
+export function compile(outfile: string, target?: string, options: BuildOptions = {}): void {
+  const result = Bun.spawnSync(compileArgs(outfile, target, options), { stdio: ["ignore", "inherit", "inherit"] });
   if (result.exitCode !== 0) throw new Error(`bun build failed for ${target ?? "host"} (exit ${result.exitCode})`);
 }
 
 if (import.meta.main) {
-  const outfile = process.argv[2] ?? resolve(import.meta.dir, "..", "dist", "mxhome");
-  compile(outfile);
-  console.error(`built ${outfile}`);
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { "release-key": { type: "string" }, version: { type: "string" } },
+    allowPositionals: true,
+  });
+  const outfile = positionals[0] ?? resolve(import.meta.dir, "..", "dist", "mxhome");
+  const releaseKey = values["release-key"];
+  compile(outfile, undefined, { releasePublicKey: releaseKey ? releasePublicKeyOf(releaseKey) : undefined, version: values.version });
+  console.error(`built ${outfile}${releaseKey ? ` trusting the release key in ${releaseKey}` : " (no release key: `upgrade --self` refuses)"}`);
 }

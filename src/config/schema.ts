@@ -64,6 +64,9 @@ export interface Config {
   space: {
     trusted_remote_users: string[];
   };
+  upgrade: {
+    release_url: string;
+  };
 }
 
 export type ConfigSpec<T> = {
@@ -151,6 +154,15 @@ export const configSpec: ConfigSpec<Config> = {
     trusted_remote_users: stringListField("Users on other homeservers allowed power level 50 or more (e.g. your own alt).", {
       allowed: "user ids like @me:other.org",
       check: checkUserPattern,
+    }),
+  },
+  upgrade: {
+    release_url: stringField("Where `mxhome upgrade --self` gets new mxhome releases: a URL or a directory; empty: pass --from.", {
+      default: "",
+      allowed: "empty, an http:// or https:// URL (e.g. …/releases/latest/download), or an absolute directory",
+      // Signatures, not the transport, make a release trustworthy: plain http and local directories are fine.
+      check: (value) =>
+        value === "" || value.startsWith("/") || /^(https?:\/\/[^\s/]+|file:\/\/\/)/i.test(value) ? undefined : "use an http(s):// URL or an absolute directory",
     }),
   },
 };

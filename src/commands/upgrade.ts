@@ -1,0 +1,56 @@
+import { defineCommand } from "citty";
+import { builtInReleaseKey } from "../upgrade/release-key.ts";
+import { formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
+import { runningBinary } from "../upgrade/install.ts";
+import { checkSelf, type SelfContext, upgradeSelf } from "../upgrade/self.ts";
+import { releaseLocation, releaseSource } from "../upgrade/source.ts";
+import { refreshTimerPaths } from "../upgrade/timer-paths.ts";
+import { usageError } from "../ui/errors.ts";
+import { printJson, printText } from "../ui/output.ts";
+import { colorEnabled } from "../ui/style.ts";
+import { mxhomeVersion } from "../version.ts";
+import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
+
+export default defineCommand({
+  meta: { name: "upgrade", description: "Replace mxhome itself with the newest signed release (--self), or say whether one exists (--check)" },
+  args: {
+    self: { type: "boolean", description: "Upgrade this mxhome binary: verify the release's signature, swap it in, keep the old as <binary>.previous" },
+    check: { type: "boolean", description: "Only report whether a newer mxhome exists at the release source; change nothing" },
+    from: { type: "string", description: "Release URL or directory to use instead of [upgrade] release_url", valueHint: "url|dir" },
+    "allow-downgrade": { type: "boolean", description: "Install the release even when it is older than this mxhome" },
+    ...jsonArg,
+    ...globalArgs,
+  },
+  async run({ args }) {
+    if (!args.self && !args.check) {
+      throw usageError("Say what to upgrade.", "usage.upgrade-what", "`mxhome upgrade --self` replaces mxhome itself; `mxhome upgrade --check` says whether a newer one exists.");
+    }
+    const env = commandEnvironment(args);
+    // Read (and validate) mxhome.toml before anything changes: it names the source and the timers to keep pointing here.
+    const config = env.configExists() ? env.config() : undefined;
+    const location = releaseLocation(args.from, config?.upgrade.release_url, env.paths.configFile);
+    const context: SelfContext = {
+      source: releaseSource(location),
+      binary: runningBinary(),
+      currentVersion: mxhomeVersion,
+      releaseKey: builtInReleaseKey,
+      arch: `${process.platform}-${process.arch}`,
+      cpu: process.arch,
+    };
+    const color = colorEnabled();
+    if (args.check) {
+      const check = await checkSelf(context);
+      if (args.json) printJson("upgrade", { ok: true, check: true, self: check });
+      else printText(formatSelfCheck(check, color));
+      return;
+    }
+    const report = await upgradeSelf(context, { allowDowngrade: Boolean(args["allow-downgrade"]) });
+    if (report.outcome !== "up-to-date" && config) {
+      const timers = await refreshTimerPaths(env.paths, config, context.binary);
+      report.unitsRewritten = timers.rewritten;
+      report.notes.push(...timers.notes);
+    }
+    if (args.json) printJson("upgrade", { ok: true, check: false, self: report });
+    else printText(formatSelfUpgrade(report, color));
+  },
+});
