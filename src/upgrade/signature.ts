@@ -15,9 +15,3 @@ export function verifyRelease(data: Uint8Array, signature: Uint8Array, publicKey
   const key = createPublicKey({ key: Buffer.from(publicKeyBase64, "base64"), format: "der", type: "spki" });
   return signature.length === 64 && verify(null, data, key, signature);
 }
-
-/** The public key as PEM, for people who check a release by hand with openssl. */
-export function publicKeyPem(publicKeyBase64: string): string {
-  const key = createPublicKey({ key: Buffer.from(publicKeyBase64, "base64"), format: "der", type: "spki" });
-  return key.export({ type: "spki", format: "pem" }).toString();
-}
