@@ -7,7 +7,7 @@ import { compile, releasePublicKeyOf } from "../../scripts/build.ts";
 import { release } from "../../scripts/release.ts";
 import { formatManifest, formatSums, manifestFileName, signatureFileName, sumsFileName } from "../../src/upgrade/release-files.ts";
 import { signRelease } from "../../src/upgrade/signature.ts";
-import { runMxhomeAsync } from "../support/binary.ts";
+import { mxhomeBinary, runMxhomeAsync } from "../support/binary.ts";
 import { throwawayReleaseKey } from "../support/release-key.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
@@ -150,6 +150,16 @@ describe("mxhome upgrade --self refuses, changing nothing", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("[upgrade] release_url");
     expect(result.stderr).toContain("--from");
+  });
+
+  test("a build without a release key (like `npm run build`) trusts nothing", async () => {
+    const keyless = join(mkdtempSync(join(root, "keyless-")), "mxhome");
+    copyFileSync(mxhomeBinary(), keyless);
+    chmodSync(keyless, 0o755);
+    const result = await run(keyless, "upgrade", "--self", "--from", join(releases, "good"));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("built without a release key");
+    expect(readdirSync(dirname(keyless))).toEqual(["mxhome"]);
   });
 
   test("a signature by another key", async () => {

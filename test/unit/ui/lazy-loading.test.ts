@@ -8,8 +8,8 @@ function loadedPackages(args: string[]): string[] {
   return JSON.parse(lines[lines.length - 1]!) as string[];
 }
 
-test("--version, --help and init never load matrix-js-sdk", () => {
-  for (const args of [["--version"], ["--help"], ["init", "--help"]]) {
+test("--version, --help, init and upgrade never load matrix-js-sdk", () => {
+  for (const args of [["--version"], ["--help"], ["init", "--help"], ["upgrade", "--help"]]) {
     const loaded = loadedPackages(args);
     expect(loaded).not.toContain("matrix-js-sdk");
     expect(loaded).not.toContain("ofetch");
