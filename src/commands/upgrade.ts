@@ -46,9 +46,14 @@ export default defineCommand({
     }
     const report = await upgradeSelf(context, { allowDowngrade: Boolean(args["allow-downgrade"]) });
     if (report.outcome !== "up-to-date" && config) {
-      const timers = await refreshTimerPaths(env.paths, config, context.binary);
-      report.unitsRewritten = timers.rewritten;
-      report.notes.push(...timers.notes);
+      // The binary is in place by now: a unit that can't be rewritten is a note, not a failed upgrade.
+      try {
+        const timers = await refreshTimerPaths(env.paths, config, context.binary);
+        report.unitsRewritten = timers.rewritten;
+        report.notes.push(...timers.notes);
+      } catch (error) {
+        report.notes.push(`The timers could not be pointed at ${context.binary} (${(error as Error).message}); run \`mxhome up\` to fix them.`);
+      }
     }
     if (args.json) printJson("upgrade", { ok: true, check: false, self: report });
     else printText(formatSelfUpgrade(report, color));
