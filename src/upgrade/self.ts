@@ -111,7 +111,7 @@ export async function upgradeSelf(context: SelfContext, options: { allowDowngrad
 
   const writable = directoryWritable(context.binary);
   // Not writable: the verified file goes to a private temporary directory, for the sudo command.
-  const stageDir = writable ? dirname(context.binary) : mkdtempSync(join(tmpdir(), "mxhome-upgrade-"));
+  const stageDir = writable ? dirname(context.binary) : mkdtempSync(join(tmpdir(), "mxhome-verified-"));
   const staged = stagingPath(stageDir, check.latest);
   try {
     await stageVerified(context, release, staged);

@@ -241,6 +241,9 @@ describe("mxhome upgrade --self from a plain directory", () => {
       expect(Bun.spawnSync(["sh", "-c", command!.replaceAll("sudo ", "")]).exitCode).toBe(0);
       expect((await run(binary, "--version")).stdout.trim()).toBe(newerVersion);
       expect(sha256(`${binary}.previous`)).toBe(sha256(installed));
+      // install copied it; the verified download's private directory is the user's to remove.
+      const staged = / install -m 0755 (\S+) /.exec(command!)![1]!;
+      rmSync(dirname(staged), { recursive: true });
     } finally {
       chmodSync(dir, 0o755);
     }
