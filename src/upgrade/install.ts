@@ -1,6 +1,7 @@
-import { accessSync, closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, writeSync, chmodSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, copyFileSync, fsyncSync, linkSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
+import { compiledExecutable } from "../init/self.ts";
 import { exec } from "../io/exec.ts";
 import { ExitCode, MxError } from "../ui/errors.ts";
 
@@ -11,14 +12,15 @@ import { ExitCode, MxError } from "../ui/errors.ts";
 
 /** The binary to replace: the running one. From source there is none. */
 export function runningBinary(): string {
-  if (!Bun.main.startsWith("/$bunfs/")) {
+  const binary = compiledExecutable();
+  if (binary === undefined) {
     throw new MxError("`mxhome upgrade --self` replaces the compiled mxhome binary, and this is mxhome running from source.", {
       code: "upgrade.from-source",
       hint: "Update the source with git instead, or run the command with the installed binary.",
       exitCode: ExitCode.usage,
     });
   }
-  return process.execPath;
+  return binary;
 }
 
 export const previousPath = (binary: string) => `${binary}.previous`;

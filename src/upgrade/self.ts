@@ -88,7 +88,7 @@ async function stageVerified(context: SelfContext, release: TrustedRelease, stag
   const runs = await stagedVersion(staged);
   if (runs !== manifest.version) {
     throw refusal(
-      "upgrade.bad-manifest",
+      runs === undefined ? "upgrade.does-not-start" : "upgrade.bad-manifest",
       runs === undefined
         ? `The signed ${asset.name} does not start on this machine (\`${asset.name} --version\` failed).`
         : `The signed ${asset.name} says it is ${runs}, but ${manifestFileName} says ${manifest.version}.`,

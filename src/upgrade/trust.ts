@@ -24,6 +24,7 @@ export type RefusalCode =
   | "upgrade.bad-manifest"
   | "upgrade.no-build-for-arch"
   | "upgrade.wrong-arch"
+  | "upgrade.does-not-start"
   | "upgrade.older";
 
 export function refusal(code: RefusalCode, message: string, hint?: string): MxError {
