@@ -3,6 +3,7 @@ import { commands } from "./commands/index.ts";
 import { hoistableFlags } from "./commands/_shared.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
 import { redact } from "./ui/redact.ts";
+import { closestName } from "./ui/suggest.ts";
 import { colorEnabled } from "./ui/style.ts";
 import { mxhomeVersion } from "./version.ts";
 
@@ -53,7 +54,15 @@ async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any
     const name = rest[0];
     if (!subCommands || name === undefined || name.startsWith("-")) return { command, parent, rest };
     const next = subCommands[name];
-    if (!next) throw usageError(`Unknown command "${name}".`, "usage.unknown-command", "Run `mxhome --help` for the list of commands.");
+    if (!next) {
+      const suggestion = closestName(name, Object.keys(subCommands));
+      const parentName = command === main ? "mxhome" : `mxhome ${rawArgs.slice(0, rawArgs.length - rest.length).join(" ")}`;
+      throw usageError(
+        `Unknown command "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ""}`,
+        "usage.unknown-command",
+        suggestion ? `${parentName} ${suggestion}` : `Run \`${parentName} --help\` for the list of commands.`,
+      );
+    }
     parent = command;
     command = typeof next === "function" ? await next() : await next;
     rest = rest.slice(1);
