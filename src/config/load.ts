@@ -60,6 +60,7 @@ function validateNode(
     if (parsed.ok) {
       result[key] = parsed.value;
     } else {
+      result[key] = node.default;
       problems.push({
         path: keyPath,
         line: locateKey(text, keyPath),
@@ -70,8 +71,14 @@ function validateNode(
   return result;
 }
 
-/** Pure: TOML text → Config, or every problem with its line. */
-export function parseConfig(text: string): { config: Config; problems: [] } | { config: undefined; problems: ConfigProblem[] } {
+/**
+ * Pure: TOML text → Config, or every problem with its line. An invalid
+ * file that still parses as TOML also gives `bestEffort`: its valid keys,
+ * defaults for the rest, so reports (`status`) can still say what they see.
+ */
+export function parseConfig(
+  text: string,
+): { config: Config; problems: [] } | { config: undefined; problems: ConfigProblem[]; bestEffort?: Config } {
   let parsed: Record<string, unknown>;
   try {
     parsed = TOML.parse(text) as Record<string, unknown>;
@@ -86,11 +93,20 @@ export function parseConfig(text: string): { config: Config; problems: [] } | { 
   if (!problems.length) {
     for (const problem of crossCheckConfig(config)) problems.push({ path: problem.path, line: locateKey(text, problem.path), message: problem.message });
   }
-  return problems.length ? { config: undefined, problems } : { config, problems: [] };
+  return problems.length ? { config: undefined, problems, bestEffort: config } : { config, problems: [] };
 }
 
 export function formatProblems(file: string, problems: ConfigProblem[]): string {
   return problems.map((p) => `${file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n");
+}
+
+/** Exit 2 with every problem as `file:line: message`, one per line. */
+export function invalidConfigError(problemLines: string): MxError {
+  return new MxError(`Invalid config:\n${problemLines}`, {
+    code: "config.invalid",
+    hint: "Fix the lines named above; `mxhome init --help` lists what each setting accepts.",
+    exitCode: ExitCode.usage,
+  });
 }
 
 /** Reads and validates mxhome.toml; every failure is exit code 2 with file and line. */
@@ -107,12 +123,6 @@ export function loadConfig(file: string): Config {
     });
   }
   const result = parseConfig(text);
-  if (result.config === undefined) {
-    throw new MxError(`Invalid config:\n${formatProblems(file, result.problems)}`, {
-      code: "config.invalid",
-      hint: "Fix the lines named above; `mxhome init --help` lists what each setting accepts.",
-      exitCode: ExitCode.usage,
-    });
-  }
+  if (result.config === undefined) throw invalidConfigError(formatProblems(file, result.problems));
   return result.config;
 }
