@@ -32,14 +32,16 @@ afterAll(async () => {
 }, 60_000);
 
 describe("mxhome purge (binary)", () => {
-  test("--dry-run prints the plan as a table; the first dead room needs a yes", () => {
+  test("--dry-run prints the plan as a table: the dead room a real run would delete, and that the first real run needs a yes", () => {
     const result = mxhome("--dry-run", "--older-than", "1s");
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("nothing was changed");
-    expect(result.stdout).toMatch(/history\s+would go\s+3 events in 1 of 1 room/);
+    expect(result.stdout).toMatch(/dead rooms\s+would go\s+1 room \(\d+ events\)/);
+    expect(result.stdout).toMatch(/Would delete \(no local user is in them\):\n\s+!\S+ "Soon empty"/);
+    expect(result.stdout).toContain("a real run asks before deleting them (on a terminal), or needs `mxhome purge --yes`");
+    // Someone running a dry run is not told to run a dry run.
+    expect(result.stdout).not.toContain("--dry-run` lists them");
     expect(result.stdout).toMatch(/media\s+would go\s+1 local file \(1\.5 KB\)/);
-    expect(result.stdout).toContain("mxhome purge --yes");
-    expect(result.stdout).toContain("Soon empty");
   });
 
   test("--json prints one document; progress stays on stderr", () => {
