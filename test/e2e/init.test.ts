@@ -70,7 +70,7 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     runMxhome(["init", "--yes", "--server-name", serverName], { home });
     const refused = runMxhome(["init", "--yes", "--max-upload", "20M"], { home });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('server.max_upload: "10M" → "20M"');
+    expect(refused.stderr).toContain('server.max_upload: "10M" -> "20M"');
     const forced = runMxhome(["init", "--yes", "--max-upload", "20M", "--force", "--json"], { home });
     expect(forced.exitCode).toBe(0);
     const report = JSON.parse(forced.stdout);

@@ -55,6 +55,19 @@ describe("mxhome purge (binary)", () => {
     expect(result.stdout + result.stderr).not.toMatch(/syt_/);
   });
 
+  test("off a terminal, without NO_COLOR, logs and reports are plain ASCII (no consola icons)", () => {
+    // Not a test or CI environment either: consola picks its reporter from those.
+    const env = { NO_COLOR: "", FORCE_COLOR: "", NODE_ENV: "production", TEST: "", CI: "" };
+    const result = runMxhome(["purge", "--yes", "--older-than", "1s"], { home, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("[info]");
+    expect(result.stderr).toMatch(/^[\x00-\x7f]+$/);
+    expect(result.stdout).toMatch(/^[\x00-\x7f]+$/);
+    const refused = runMxhome(["init", "--yes", "--max-upload", "20M"], { home, env });
+    expect(refused.stderr).toContain('server.max_upload: "10M" -> "20M"');
+    expect(refused.stderr).toMatch(/^[\x00-\x7f]+$/);
+  });
+
   test("usage errors exit 2, a held lock exits 4", () => {
     expect(mxhome("--older-than", "soon").exitCode).toBe(2);
     expect(mxhome("--as-of", "2999-01-01T00:00:00Z").exitCode).toBe(2);
