@@ -28,7 +28,7 @@ export function toAscii(text: string): string {
     .replace(/[^\x00-\x7f]/g, (char) => asciiPunctuation[char] ?? char)
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
-    .replace(/[^\x00-\x7f]/g, "?");
+    .replace(/[^\x00-\x7f]/gu, "?");
 }
 
 export type Status = "ok" | "info" | "warn" | "fail" | "skip";
