@@ -50,7 +50,7 @@ function servicesTable(services: ServiceStatus[], color: boolean, now: Date): st
 function formatUnconfigured(report: UnconfiguredStatus, color: boolean, now: Date): string {
   if (!report.services) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
   return [
-    `${statusIcon("fail", color)} ${report.configFile} is ${report.problem.replace(/^mxhome\.toml is /, "")}: fix it (the lines are named below), then run \`mxhome status\` again.`,
+    `${statusIcon("fail", color)} ${report.configFile} is ${report.problem}: fix it (the lines are named below), then run \`mxhome status\` again.`,
     "Services, as far as they can be seen without it:",
     servicesTable(report.services, color, now),
     "",

@@ -97,7 +97,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     if (load.state === "missing") return { configured: false, configFile: load.file, problem: "not set up yet: run `mxhome init`" };
     const seen = bestEffort ?? guessedConfig(options.paths);
     const services = await within(createFacts({ paths: options.paths, config: seen, io, mxhomeBinary: "" }).get(gatherServices), []);
-    return { configured: false, configFile: load.file, problem: `mxhome.toml is ${load.state}`, problems: load.problems, services: withUsage(services, now) };
+    return { configured: false, configFile: load.file, problem: load.state, problems: load.problems, services: withUsage(services, now) };
   }
   const facts = createFacts({ paths: options.paths, config, io, mxhomeBinary: "" });
   const [services, synapse, database, counts, media, units] = await Promise.all([

@@ -39,6 +39,7 @@ export interface ServerStatus {
 export interface UnconfiguredStatus {
   configured: false;
   configFile: string;
+  /** "not set up yet: …", or the file's state: "invalid" or "unreadable". */
   problem: string;
   /** Unreadable or invalid: each problem as `file:line: message` (status then exits 2). */
   problems?: string[];

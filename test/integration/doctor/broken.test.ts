@@ -174,7 +174,7 @@ describe("doctor finds each break, with its fix", () => {
       const json = Bun.spawnSync([process.execPath, resolve(repoRoot, "src/cli.ts"), "status", "--json"], { env });
       expect(json.exitCode).toBe(2);
       const document = JSON.parse(json.stdout.toString());
-      expect(document).toMatchObject({ configured: false, problem: "mxhome.toml is invalid" });
+      expect(document).toMatchObject({ configured: false, problem: "invalid" });
       expect(document.problems[0]).toStartWith(`${server.paths.configFile}:${line}:`);
       expect(document.services.map((service: { state: string }) => service.state)).toEqual(["running", "running", "running"]);
     });

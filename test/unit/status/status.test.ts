@@ -99,7 +99,7 @@ describe("the screen", () => {
 
   test("an invalid mxhome.toml: what is wrong, and the services as far as seen", () => {
     const text = formatStatus(
-      { configured: false, configFile: "/h/mxhome.toml", problem: "mxhome.toml is invalid", problems: ["/h/mxhome.toml:3: bad"], services: up.services },
+      { configured: false, configFile: "/h/mxhome.toml", problem: "invalid", problems: ["/h/mxhome.toml:3: bad"], services: up.services },
       { color: false, now },
     );
     expect(text).toContain("FAIL /h/mxhome.toml is invalid: fix it");
