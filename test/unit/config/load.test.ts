@@ -9,6 +9,16 @@ import { MxError } from "../../../src/ui/errors.ts";
 const minimal = `[server]\nserver_name = "pc.tail1234.ts.net"\n`;
 
 describe("parseConfig", () => {
+  test("an invalid file still gives its valid keys (defaults for the bad ones) for reports", () => {
+    const result = parseConfig(`${minimal}max_upload = "10"\n[runtime]\nkind = "native"\n[network]\nsynapse_port = 18008\n`);
+    expect(result.config).toBeUndefined();
+    if (result.config) return;
+    expect(result.bestEffort?.runtime.kind).toBe("native");
+    expect(result.bestEffort?.network.synapse_port).toBe(18008);
+    expect(result.bestEffort?.server.max_upload).toBe("10M");
+    expect(parseConfig("[server\n").config).toBeUndefined();
+  });
+
   test("fills every default from a minimal file", () => {
     const { config, problems } = parseConfig(minimal);
     expect(problems).toEqual([]);
