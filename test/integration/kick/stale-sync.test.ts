@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { renameSync } from "node:fs";
 import { resolve } from "node:path";
 import { ledgerFile } from "../../../src/kick/ledger.ts";
+import { fetchSync, type SyncResponse } from "../../../src/kick/sync.ts";
 import type { KickReport } from "../../../src/kick/report.ts";
 import { formatStatus } from "../../../src/status/format.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
@@ -88,5 +89,20 @@ describe("a rebuilt ledger never reads a stale server", () => {
     expect(status.lastRuns.kick!.summary).not.toContain("would remove");
     expect(status.lastRuns.kickPreview!.summary).toMatch(/preview: as of \d{4}-\d\d-\d\d, would remove 2 members of 2$/);
     expect(formatStatus(status, { color: false, now: new Date() })).toMatch(/kick: ok .*observed 2 rooms, \d+ events?; kick preview: ok .*as of/);
+  }, 60_000);
+
+  test("two first syncs of the same rooms seconds apart (a bot that re-joined, a room added back to the scope) each see the room as it is now", async () => {
+    const general = community.rooms.General!;
+    const joined = (response: SyncResponse) => {
+      const room = response.rooms?.join?.[general];
+      const members = new Map<string, string>();
+      for (const event of [...(room?.state?.events ?? []), ...(room?.timeline?.events ?? [])]) {
+        if (event.type === "m.room.member" && event.state_key) members.set(event.state_key, event.content?.membership);
+      }
+      return [...members].filter(([, membership]) => membership === "join").map(([userId]) => userId);
+    };
+    expect(joined(await fetchSync(server.http, server.bot.accessToken, [general]))).toContain(people.stays.userId);
+    await server.http.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(general)}/kick`, { token: community.ownerToken, body: { user_id: people.stays.userId } });
+    expect(joined(await fetchSync(server.http, server.bot.accessToken, [general]))).not.toContain(people.stays.userId);
   }, 60_000);
 });
