@@ -3,7 +3,8 @@ import { commands } from "./commands/index.ts";
 import { hoistableFlags } from "./commands/_shared.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
 import { redact } from "./ui/redact.ts";
-import { colorEnabled } from "./ui/style.ts";
+import { closestName } from "./ui/suggest.ts";
+import { colorEnabled, toAscii } from "./ui/style.ts";
 import { mxhomeVersion } from "./version.ts";
 
 const main = defineCommand({
@@ -53,7 +54,15 @@ async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any
     const name = rest[0];
     if (!subCommands || name === undefined || name.startsWith("-")) return { command, parent, rest };
     const next = subCommands[name];
-    if (!next) throw usageError(`Unknown command "${name}".`, "usage.unknown-command", "Run `mxhome --help` for the list of commands.");
+    if (!next) {
+      const suggestion = closestName(name, Object.keys(subCommands));
+      const parentName = command === main ? "mxhome" : `mxhome ${rawArgs.slice(0, rawArgs.length - rest.length).join(" ")}`;
+      throw usageError(
+        `Unknown command "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ""}`,
+        "usage.unknown-command",
+        suggestion ? `${parentName} ${suggestion}` : `Run \`${parentName} --help\` for the list of commands.`,
+      );
+    }
     parent = command;
     command = typeof next === "function" ? await next() : await next;
     rest = rest.slice(1);
@@ -88,16 +97,17 @@ export function refuseRoot(rawArgs: string[], uid = process.getuid?.()): void {
 }
 
 function report(error: unknown, verbose: boolean): ExitCode {
+  const write = (text: string) => process.stderr.write(colorEnabled(process.stderr) ? redact(text) : toAscii(redact(text)));
   if (error instanceof MxError) {
-    process.stderr.write(redact(`error: ${error.message}\n`));
-    if (error.hint) process.stderr.write(redact(`hint: ${error.hint}\n`));
-    if (verbose && error.cause) process.stderr.write(redact(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`));
+    write(`error: ${error.message}\n`);
+    if (error.hint) write(`hint: ${error.hint}\n`);
+    if (verbose && error.cause) write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
     return error.exitCode;
   }
   const unexpected = error as Error;
-  process.stderr.write(redact(`error: ${unexpected?.message ?? String(error)}\n`));
-  if (verbose && unexpected?.stack) process.stderr.write(redact(`${unexpected.stack}\n`));
-  else process.stderr.write("hint: run again with --verbose for details\n");
+  write(`error: ${unexpected?.message ?? String(error)}\n`);
+  if (verbose && unexpected?.stack) write(`${unexpected.stack}\n`);
+  else write("hint: run again with --verbose for details\n");
   return ExitCode.failed;
 }
 
@@ -112,7 +122,7 @@ export async function run(argv: string[]): Promise<ExitCode> {
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
       const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
-      process.stdout.write(colorEnabled() ? usage : stripAnsi(usage));
+      process.stdout.write(colorEnabled() ? usage : toAscii(stripAnsi(usage)));
       return ExitCode.ok;
     }
     await rejectUnknownFlags(command, rest);

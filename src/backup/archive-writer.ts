@@ -2,14 +2,15 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { MxError } from "../ui/errors.ts";
 import { createEncryptingSink, type EncryptionHeader } from "./cipher.ts";
-import { manifestMember } from "./layout.ts";
+import { manifestMember, memberMode } from "./layout.ts";
 import type { BackupManifest, ManifestMember } from "./manifest.ts";
 import { type ByteSink, createTarWriter } from "./tar.ts";
 
 /**
  * Writes one archive in a single pass: each member is read once, hashed and
  * streamed into the tar stream, which is encrypted on the way to disk when
- * asked. The file is created 0600 (it holds every secret) and fsynced.
+ * asked. The file is created 0600 (it holds every secret) and fsynced;
+ * members carry layout.ts's memberMode (secrets and state 0600).
  */
 export interface ArchiveWriter {
   /** Adds a file as `member`; false when it vanished before it could be opened (media deleted meanwhile). */
@@ -67,7 +68,9 @@ export function openArchiveWriter(file: string, encryption?: { key: Uint8Array; 
       try {
         const stat = fstatSync(input);
         const hash = createHash("sha256");
-        tar.begin({ path: member, size: stat.size, mode: stat.mode & 0o777, mtime: Math.floor(stat.mtimeMs / 1000) });
+        // Not the file's own mode: a snapshot (the kick ledger's) is made with the umask's.
+        const mode = memberMode(member, stat.mode & 0o777);
+        tar.begin({ path: member, size: stat.size, mode, mtime: Math.floor(stat.mtimeMs / 1000) });
         for (let done = 0; done < stat.size; ) {
           const read = readSync(input, buffer, 0, Math.min(readChunk, stat.size - done), done);
           if (read === 0) throw new MxError(`${source} shrank while it was being backed up.`, { code: "backup.file-changed", hint: "Run `mxhome backup` again." });
@@ -77,7 +80,7 @@ export function openArchiveWriter(file: string, encryption?: { key: Uint8Array; 
           done += read;
         }
         tar.finishEntry();
-        members.push({ path: member, size: stat.size, sha256: hash.digest("hex"), mode: stat.mode & 0o777 });
+        members.push({ path: member, size: stat.size, sha256: hash.digest("hex"), mode });
         return true;
       } finally {
         closeSync(input);

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Paths } from "../config/paths.ts";
-import { configMember, isMachineState, overridesMember, type Section } from "./layout.ts";
+import { configMember, isArchivedState, overridesMember, type Section } from "./layout.ts";
 
 /**
  * Effectful: finds the files a backup holds (everything but the database
@@ -59,7 +59,7 @@ export function collectSources(paths: Paths, options: { includeMedia: boolean })
   for (const file of walkFiles(paths.secretsDir).filter((entry) => !entry.path.includes("/"))) {
     sources.push({ member: `secrets/${file.path}`, file: join(paths.secretsDir, file.path), size: file.size, section: "secrets" });
   }
-  for (const file of walkFiles(paths.stateDir).filter((entry) => !isMachineState(entry.path))) {
+  for (const file of walkFiles(paths.stateDir).filter((entry) => isArchivedState(entry.path))) {
     sources.push({ member: `state/${file.path}`, file: join(paths.stateDir, file.path), size: file.size, section: "state" });
   }
   if (options.includeMedia) {

@@ -16,12 +16,25 @@ export const overridesMember = "config/homeserver.overrides.yaml";
 export type Section = "config" | "secrets" | "state" | "media" | "database";
 
 /** Files in the state dir that describe this machine, not the server: rebuilt by `up`, never archived. */
-const machineStateNames = new Set(["native", "logs", "runs", "rendered.json", "services.json", "podman-secrets.json"]);
+const machineStateNames = new Set(["native", "logs", "rendered.json", "services.json", "podman-secrets.json"]);
+/**
+ * Run records (runs/<command>[.<kind>].json) of the server's jobs travel with it, so "Last runs" survives
+ * a restore; those of `up`, `down` and `restore` describe this machine.
+ */
+const archivedRunCommands = new Set(["purge", "kick", "backup"]);
+/** The admin's first password: the user was told to read and delete it, so a backup never carries it. */
+export const adminInitialPasswordState = "credentials/admin-initial-password";
 
 export function isMachineState(relative: string): boolean {
-  const top = relative.split("/")[0] ?? "";
+  const [top = "", name = ""] = relative.split("/");
+  if (top === "runs") return !archivedRunCommands.has(name.split(".")[0] ?? "");
   // Locks belong to running processes; SQLite's sidecar files are folded into the snapshot taken of the database.
   return machineStateNames.has(top) || /\.lock$/.test(relative) || /-(wal|shm|journal)$/.test(relative);
+}
+
+/** Pure: whether a file of the state dir belongs in a backup (and may come back from one). */
+export function isArchivedState(relative: string): boolean {
+  return !isMachineState(relative) && relative !== adminInitialPasswordState;
 }
 
 /** A relative path with no way out of its directory. */
@@ -45,7 +58,7 @@ export function memberPlace(member: string): { base: "configFile" | "overridesFi
   const relative = member.slice(slash + 1);
   if (slash <= 0 || !isSafeRelativePath(relative)) return undefined;
   if (section === "secrets" && !relative.includes("/")) return { base: "secretsDir", relative };
-  if (section === "state" && !isMachineState(relative)) return { base: "stateDir", relative };
+  if (section === "state" && isArchivedState(relative)) return { base: "stateDir", relative };
   if (section === "media") return { base: "mediaStoreDir", relative };
   return undefined;
 }
@@ -64,9 +77,12 @@ export function memberTarget(member: string, paths: Paths): string | undefined {
   return place.relative ? join(bases[place.base], place.relative) : bases[place.base];
 }
 
-/** Secrets and credentials are restored 0600 whatever the archive says; other files never more open than 0644. */
-export function restoredMode(member: string, archivedMode: number): number {
+/**
+ * A member's mode, inside the archive and when restored: secrets, credentials, the kick ledger and
+ * everything else of the state dir 0600 whatever the file on disk says; other files never more open than 0644.
+ */
+export function memberMode(member: string, fileMode: number): number {
   const section = sectionOf(member);
   if (section === "secrets" || section === "state" || section === "database") return 0o600;
-  return archivedMode & 0o644;
+  return fileMode & 0o644;
 }

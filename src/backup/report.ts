@@ -17,10 +17,13 @@ export function formatBackupReport(report: BackupReport, color: boolean): string
     files.state ? plural(files.state, "credential and record file") : "",
     report.includes.media ? plural(files.media, "media file") : "no media (add --include-media)",
   ].filter(Boolean);
+  const leftOut = report.leftOut.map(
+    (file) => `${statusIcon("warn", color)} ${file} is left out of the backup: it is your admin account's first password. Read it, keep it in your password manager, then delete the file.`,
+  );
   if (report.dryRun) {
     const lines = [`Dry run: nothing was written. \`mxhome backup\` would write ${report.archive}${report.encrypted ? " (encrypted)" : ""}, holding:`, `  ${holds.join(", ")} (${formatBytes(report.bytes)} before the database dump)`];
     if (report.pruned.length) lines.push("and delete, to keep the newest ones:", ...report.pruned.map((file) => `  ${file}`));
-    return lines.join("\n");
+    return [...lines, ...leftOut].join("\n");
   }
   const lines = [
     `${statusIcon("ok", color)} ${report.archive}`,
@@ -30,6 +33,7 @@ export function formatBackupReport(report: BackupReport, color: boolean): string
   ];
   if (report.vanished) lines.push(`${statusIcon("info", color)} ${plural(report.vanished, "media file")} disappeared while the backup ran (a purge?) and ${report.vanished === 1 ? "is" : "are"} not in it.`);
   for (const file of report.pruned) lines.push(`${statusIcon("info", color)} deleted the older ${file}`);
+  lines.push(...leftOut);
   if (!report.encrypted) lines.push("", "The archive holds your signing key and every secret: keep it as private as the server itself (or use --encrypt).");
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@ import { findCaddy, findPostgresBindir, findSynapsePython } from "../runtime/nat
 import { isPortTaken } from "../runtime/native/observe.ts";
 import { runtimeFor } from "../runtime/select.ts";
 import { serviceOrder } from "../runtime/runtime.ts";
-import { memberTarget, restoredMode, type Section, sectionOf } from "./layout.ts";
+import { memberTarget, memberMode, type Section, sectionOf } from "./layout.ts";
 import type { BackupManifest } from "./manifest.ts";
 import { type PortSetting, portSettings } from "./ports.ts";
 import type { RestoreTarget } from "./restore-plan.ts";
@@ -99,7 +99,7 @@ export function installStaged(staging: string, manifest: BackupManifest, paths: 
     else mkdirSync(parent, { recursive: true, mode: section === "state" ? 0o700 : 0o755 });
     const source = join(staging, member.path);
     // chmod before the move: a secret is never visible under looser permissions.
-    chmodSync(source, restoredMode(member.path, member.mode));
+    chmodSync(source, memberMode(member.path, member.mode));
     moveInto(source, target);
     count++;
   }

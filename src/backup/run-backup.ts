@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -14,7 +14,7 @@ import { mxhomeVersion } from "../version.ts";
 import { openArchiveWriter } from "./archive-writer.ts";
 import { newEncryption } from "./cipher.ts";
 import { type BackupSource, collectSources, isSqliteDatabase, snapshotSqlite } from "./collect.ts";
-import { databaseMember, type Section } from "./layout.ts";
+import { adminInitialPasswordState, databaseMember, type Section } from "./layout.ts";
 import type { BackupManifest } from "./manifest.ts";
 import { archiveFileName, backupDir, planPrune } from "./naming.ts";
 import { createProgress, formatDuration } from "./progress.ts";
@@ -54,6 +54,8 @@ export interface BackupReport {
   versions: BackupManifest["versions"];
   /** Older archives deleted to keep `[backup] keep`. */
   pruned: string[];
+  /** Files left out that the user should act on (the admin's first password, still on disk). */
+  leftOut: string[];
 }
 
 async function synapseVersion(config: Config): Promise<string> {
@@ -93,6 +95,7 @@ export async function runBackup(paths: Paths, config: Config, options: BackupOpt
     vanished: 0,
     versions: { mxhome: mxhomeVersion, synapse: "", postgres: "" },
     pruned: [],
+    leftOut: existsSync(join(paths.stateDir, adminInitialPasswordState)) ? [join(paths.stateDir, adminInitialPasswordState)] : [],
   };
   if (options.dryRun) {
     report.bytes = sources.reduce((total, source) => total + source.size, 0);

@@ -12,15 +12,15 @@ import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts
 export default defineCommand({
   meta: { name: "init", description: "Write mxhome.toml and render the whole deployment from it (asks, or takes flags with --yes)" },
   args: {
-    "server-name": { type: "string", description: "Your server name, e.g. pc.tailnet.ts.net (default: the Funnel host from `tailscale status`)", valueHint: "host" },
+    "server-name": { type: "string", description: "Your server name, e.g. pc.tailnet.ts.net, without a port (default: the Funnel host from `tailscale status`)", valueHint: "host" },
     "public-host": { type: "string", description: "The Funnel host, when the server name is a custom domain", valueHint: "host" },
     "admin-user": { type: "string", description: "Your admin account's localpart (default: admin)", valueHint: "name" },
     "retention-days": { type: "string", description: "Purge history and media older than this (default: 14)", valueHint: "days" },
-    "max-upload": { type: "string", description: "Largest upload, e.g. 10M (default: 10M)", valueHint: "size" },
+    "max-upload": { type: "string", description: "Largest upload, with a unit K, M or G, e.g. 10M (default: 10M)", valueHint: "size" },
     "kick-after-days": { type: "string", description: "Inactivity before a member is proposed for removal (default: 30)", valueHint: "days" },
     runtime: { type: "string", description: "podman (default) or native (plain processes)", valueHint: "podman|native" },
     "outbound-proxy": { type: "string", description: "HTTP(S) proxy for Synapse's outgoing traffic, to hide your home IP", valueHint: "url" },
-    "synapse-port": { type: "string", description: "Synapse's loopback port (default: 8008)", valueHint: "port" },
+    "synapse-port": { type: "string", description: "Synapse's loopback port (default: 8008); the three ports must differ", valueHint: "port" },
     "caddy-port": { type: "string", description: "Caddy's loopback port that Funnel forwards to (default: 8080)", valueHint: "port" },
     "postgres-port": { type: "string", description: "PostgreSQL's loopback port (default: 5433)", valueHint: "port" },
     force: { type: "boolean", description: "Replace hand-edited files and rewrite an existing mxhome.toml (backups are kept)" },

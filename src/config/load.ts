@@ -1,7 +1,9 @@
 import TOML from "@iarna/toml";
 import { readFileSync } from "node:fs";
 import { ExitCode, MxError } from "../ui/errors.ts";
+import { closestName } from "../ui/suggest.ts";
 import { isField, type SpecTable } from "./fields.ts";
+import { crossCheckConfig } from "./cross-checks.ts";
 import { locateKey } from "./locate.ts";
 import { type Config, configSpecTree } from "./schema.ts";
 
@@ -9,24 +11,6 @@ export interface ConfigProblem {
   path: string[];
   line: number | undefined;
   message: string;
-}
-
-function closest(name: string, candidates: string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length]!;
-  };
-  const best = candidates.map((c) => ({ c, d: distance(name, c) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= 2 ? best.c : undefined;
 }
 
 function describe(value: unknown): string {
@@ -45,7 +29,7 @@ function validateNode(
   const where = path.length ? `[${path.join(".")}]` : "the top level";
   for (const key of Object.keys(value)) {
     if (key in spec) continue;
-    const suggestion = closest(key, Object.keys(spec));
+    const suggestion = closestName(key, Object.keys(spec));
     problems.push({
       path: [...path, key],
       line: locateKey(text, [...path, key]),
@@ -76,6 +60,7 @@ function validateNode(
     if (parsed.ok) {
       result[key] = parsed.value;
     } else {
+      result[key] = node.default;
       problems.push({
         path: keyPath,
         line: locateKey(text, keyPath),
@@ -86,8 +71,14 @@ function validateNode(
   return result;
 }
 
-/** Pure: TOML text → Config, or every problem with its line. */
-export function parseConfig(text: string): { config: Config; problems: [] } | { config: undefined; problems: ConfigProblem[] } {
+/**
+ * Pure: TOML text → Config, or every problem with its line. An invalid
+ * file that still parses as TOML also gives `bestEffort`: its valid keys,
+ * defaults for the rest, so reports (`status`) can still say what they see.
+ */
+export function parseConfig(
+  text: string,
+): { config: Config; problems: [] } | { config: undefined; problems: ConfigProblem[]; bestEffort?: Config } {
   let parsed: Record<string, unknown>;
   try {
     parsed = TOML.parse(text) as Record<string, unknown>;
@@ -98,12 +89,24 @@ export function parseConfig(text: string): { config: Config; problems: [] } | { 
     return { config: undefined, problems: [{ path: [], line, message: `TOML syntax error: ${message}` }] };
   }
   const problems: ConfigProblem[] = [];
-  const config = validateNode(configSpecTree, parsed, [], text, problems);
-  return problems.length ? { config: undefined, problems } : { config: config as unknown as Config, problems: [] };
+  const config = validateNode(configSpecTree, parsed, [], text, problems) as unknown as Config;
+  if (!problems.length) {
+    for (const problem of crossCheckConfig(config)) problems.push({ path: problem.path, line: locateKey(text, problem.path), message: problem.message });
+  }
+  return problems.length ? { config: undefined, problems, bestEffort: config } : { config, problems: [] };
 }
 
 export function formatProblems(file: string, problems: ConfigProblem[]): string {
   return problems.map((p) => `${file}${p.line ? `:${p.line}` : ""}: ${p.message}`).join("\n");
+}
+
+/** Exit 2 with every problem as `file:line: message`, one per line. */
+export function invalidConfigError(problemLines: string): MxError {
+  return new MxError(`Invalid config:\n${problemLines}`, {
+    code: "config.invalid",
+    hint: "Fix the lines named above; `mxhome init --help` lists what each setting accepts.",
+    exitCode: ExitCode.usage,
+  });
 }
 
 /** Reads and validates mxhome.toml; every failure is exit code 2 with file and line. */
@@ -120,12 +123,6 @@ export function loadConfig(file: string): Config {
     });
   }
   const result = parseConfig(text);
-  if (result.config === undefined) {
-    throw new MxError(`Invalid config:\n${formatProblems(file, result.problems)}`, {
-      code: "config.invalid",
-      hint: "Fix the lines named above; `mxhome init --help` lists what each setting accepts.",
-      exitCode: ExitCode.usage,
-    });
-  }
+  if (result.config === undefined) throw invalidConfigError(formatProblems(file, result.problems));
   return result.config;
 }

@@ -76,7 +76,7 @@ export type ConfigSpec<T> = {
 export const configSpec: ConfigSpec<Config> = {
   server: {
     server_name: stringField("Your homeserver's name, the part after the colon in @you:name. It can never change once users exist.", {
-      allowed: "a hostname or IP literal with an optional port, like pc.tailnet.ts.net",
+      allowed: "a hostname like pc.tailnet.ts.net, without a port (a port only for localhost and IP literals)",
       check: checkServerName,
     }),
     public_host: stringField("The Tailscale Funnel host that serves this machine publicly; empty means the same as server_name.", {
@@ -87,7 +87,7 @@ export const configSpec: ConfigSpec<Config> = {
     admin_user: stringField("Localpart of your own admin account.", { default: "admin", check: checkLocalpart }),
     max_upload: stringField("Largest upload Synapse accepts (the guide advises 10M or less).", {
       default: "10M",
-      allowed: "a size like 10M or 512K",
+      allowed: "a size with a unit K, M or G, like 10M or 512K",
       check: checkSynapseSize,
     }),
   },

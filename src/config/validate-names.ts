@@ -10,7 +10,13 @@ function checkPort(port: string): string | undefined {
   return /^\d{1,5}$/.test(port) && number >= 1 && number <= 65535 ? undefined : `port ${port} is not 1-65535`;
 }
 
-/** A server name: a hostname or IP literal with an optional port (Matrix spec, appendix "Server Name"). */
+/**
+ * A server name: a hostname or IP literal (Matrix spec, appendix "Server
+ * Name"). The spec allows a port, but an explicit port makes other servers
+ * skip `.well-known` delegation and connect to that port directly, and
+ * Funnel serves 443 only; so a port is allowed only for localhost and IP
+ * literals (test and LAN setups, never reached through Funnel).
+ */
 export function checkServerName(value: string): string | undefined {
   if (value.length === 0) return "it is empty";
   if (/\s/.test(value)) return "it contains spaces";
@@ -34,6 +40,9 @@ export function checkServerName(value: string): string | undefined {
   if (labels.some((label) => !hostnameLabel.test(label))) {
     return "use letters, digits, hyphens and dots only (a DNS name like pc.tailnet.ts.net)";
   }
+  if (port !== undefined && host.toLowerCase() !== "localhost") {
+    return `remove the port (use ${host}): an explicit port makes other servers skip .well-known and connect to port ${port} directly, and Funnel serves only 443`;
+  }
   return undefined;
 }
 
@@ -51,9 +60,15 @@ export function checkLocalpart(value: string): string | undefined {
     : "use lowercase letters, digits and . _ = - / + only (no @ and no :server part)";
 }
 
-/** A Synapse size: digits with an optional K or M suffix (synapse.config._base.parse_size). */
+/**
+ * A size for Synapse with a unit: digits and K, M or G (powers of 1024, as
+ * synapse.config._base.parse_size reads them). A bare number would be bytes
+ * there, so "10" would mean 10 bytes; a unit is required so that never
+ * happens by accident.
+ */
 export function checkSynapseSize(value: string): string | undefined {
-  return /^\d+[KM]?$/.test(value) ? undefined : "use a size like 10M, 512K or 1048576";
+  if (/^\d+$/.test(value)) return `a bare number is bytes to Synapse; add a unit: ${value}K, ${value}M or ${value}G`;
+  return /^\d+[KMG]$/.test(value) ? undefined : "use a size with a unit, like 10M, 512K or 1G";
 }
 
 export function checkProxyUrl(value: string): string | undefined {
@@ -71,10 +86,11 @@ export function checkUserPattern(value: string): string | undefined {
   return /^@[^:\s]+:[^\s]+$/.test(value) ? undefined : "use a user id like @alice:example.org (* is a wildcard)";
 }
 
-/** Synapse's `parse_size`: K and M suffixes are powers of 1024. */
+const sizeUnits: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** Synapse's `parse_size`: bytes, or K, M, G and T suffixes as powers of 1024. */
 export function parseSynapseSize(value: string): number {
-  const match = /^(\d+)([KM]?)$/.exec(value);
+  const match = /^(\d+)([KMGT]?)$/.exec(value);
   if (!match) throw new Error(`not a Synapse size: ${value}`);
-  const multiplier = match[2] === "M" ? 1024 * 1024 : match[2] === "K" ? 1024 : 1;
-  return Number(match[1]) * multiplier;
+  return Number(match[1]) * sizeUnits[match[2]!]!;
 }

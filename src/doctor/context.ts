@@ -17,8 +17,12 @@ export interface DoctorOptions {
   now?: () => Date;
 }
 
-/** Reads mxhome.toml without throwing: doctor reports a bad config, it does not die of it. */
-export function readConfig(file: string): { config: Config | undefined; load: ConfigLoad } {
+/**
+ * Reads mxhome.toml without throwing: doctor reports a bad config, it does
+ * not die of it. `bestEffort` (invalid but readable TOML): the valid keys,
+ * defaults for the rest.
+ */
+export function readConfig(file: string): { config: Config | undefined; load: ConfigLoad; bestEffort?: Config } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -28,7 +32,8 @@ export function readConfig(file: string): { config: Config | undefined; load: Co
   }
   const parsed = parseConfig(text);
   if (parsed.config) return { config: parsed.config, load: { file, state: "ok", problems: [] } };
-  return { config: undefined, load: { file, state: "invalid", problems: formatProblems(file, parsed.problems).split("\n") } };
+  const load: ConfigLoad = { file, state: "invalid", problems: formatProblems(file, parsed.problems).split("\n") };
+  return { config: undefined, load, ...(parsed.bestEffort ? { bestEffort: parsed.bestEffort } : {}) };
 }
 
 export function createDoctorContext(options: DoctorOptions): DoctorContext {

@@ -1,3 +1,4 @@
+import { crossCheckConfig } from "../config/cross-checks.ts";
 import type { Field, SpecTable } from "../config/fields.ts";
 import { defaultConfig } from "../config/render-toml.ts";
 import { type Config, configSpecTree } from "../config/schema.ts";
@@ -22,6 +23,11 @@ export type InitAnswers = Partial<Record<InitFlag, string>>;
 
 function fieldAt(path: readonly string[]): Field<unknown> {
   return path.reduce<unknown>((node, key) => (node as SpecTable)[key], configSpecTree) as Field<unknown>;
+}
+
+function flagFor(path: readonly [string, string]): InitFlag {
+  const entry = Object.entries(initFlagKeys).find(([, keyPath]) => keyPath[0] === path[0] && keyPath[1] === path[1]);
+  return entry![0] as InitFlag;
 }
 
 export interface AnswerProblem {
@@ -51,6 +57,9 @@ export function applyAnswers(base: Config | undefined, answers: InitAnswers): { 
     const table = config[section as keyof Config] as Record<string, unknown>;
     if (base && table[key] !== parsed.value) changed.push(`${section}.${key}: ${JSON.stringify(table[key])} → ${JSON.stringify(parsed.value)}`);
     table[key] = parsed.value;
+  }
+  if (!problems.length) {
+    for (const problem of crossCheckConfig(config)) problems.push({ flag: flagFor(problem.path), message: `${problem.message} (--${flagFor(problem.path)})` });
   }
   if (!config.server.server_name && !problems.some((p) => p.flag === "server-name")) {
     problems.push({ flag: "server-name", message: "--server-name is required (tailscale was not found to suggest the Funnel host)" });

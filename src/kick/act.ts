@@ -7,7 +7,7 @@ import type { LedgerState } from "./ledger.ts";
 import type { LedgerStore } from "./ledger-store.ts";
 import { roomPowerLevels } from "./members.ts";
 import { canKick } from "./power.ts";
-import type { KickReport } from "./report.ts";
+import { applyCommand, type KickReport } from "./report.ts";
 import type { KickDeps, KickOptions } from "./run.ts";
 import type { PowerLevels, ScopeRoom } from "./types.ts";
 
@@ -75,7 +75,7 @@ export function kickRefusal(report: KickReport): MxError | undefined {
     const { removing, population, limit, by } = report.cap;
     return new MxError(`Refusing to remove ${removing} of ${population} members: the safety cap allows ${limit} (${by === "max" ? "--max" : "[kick] max_share"}).`, {
       code: "kick.cap",
-      hint: `Check the list above. To remove them anyway: mxhome kick --apply --max ${removing}`,
+      hint: `Check the list above. To remove them anyway: ${applyCommand(report, removing)}`,
     });
   }
   if (report.held === "unobserved-rooms") {

@@ -12,6 +12,8 @@ export const dayMs = 86_400_000;
 
 export type KeepReason =
   | "mxhome-account"
+  /** The human admin account `[server] admin_user` names. */
+  | "admin-account"
   | "server-admin"
   | "exempt-user"
   | "power-level"
@@ -51,6 +53,7 @@ export interface Decision {
 
 function exemption(member: MemberEvidence, policy: KickPolicy): KeepReason | undefined {
   if (policy.protectedUsers.includes(member.userId)) return "mxhome-account";
+  if (member.userId === policy.adminUser) return "admin-account";
   if (member.serverAdmin) return "server-admin";
   if (policy.exemptUsers.some((pattern) => matchesUserPattern(pattern, member.userId))) return "exempt-user";
   if (member.maxLevel >= policy.exemptPowerLevel) return "power-level";
@@ -99,7 +102,7 @@ export function decideKicks(members: readonly MemberEvidence[], policy: KickPoli
 
 export interface CapVerdict {
   allowed: boolean;
-  /** People counted: joined members (and pending invites with --revoke-invites), mxhome's own accounts excluded. */
+  /** People counted: joined members (and pending invites with --revoke-invites), mxhome's own accounts and the admin account excluded. */
   population: number;
   removing: number;
   /** The most this run may remove. */
@@ -108,10 +111,10 @@ export interface CapVerdict {
   by: "share" | "max";
 }
 
-/** Who counts for the cap: joined members, plus pending invites when they may be revoked; never mxhome's accounts. */
+/** Who counts for the cap: joined members, plus pending invites when they may be revoked; never mxhome's accounts nor the admin account. */
 export function capPopulation(members: readonly MemberEvidence[], policy: KickPolicy): number {
   return members.filter((member) => {
-    if (policy.protectedUsers.includes(member.userId)) return false;
+    if (policy.protectedUsers.includes(member.userId) || member.userId === policy.adminUser) return false;
     const joined = member.memberships.some((membership) => membership.membership === "join");
     return joined || (policy.revokeInvites && member.memberships.length > 0);
   }).length;

@@ -1,10 +1,11 @@
 import { bold, dim, formatTable, statusIcon } from "../ui/style.ts";
 import type { KeepReason } from "./decide.ts";
-import type { KickReport } from "./report.ts";
+import { applyCommand, type KickReport } from "./report.ts";
 
 /** The text view of a kick report (the same object `--json` prints). */
 const keepWords: Record<KeepReason, string> = {
   "mxhome-account": "mxhome's own accounts",
+  "admin-account": "your admin account",
   "server-admin": "server admin",
   "exempt-user": "exempt in [kick] exempt_users",
   "power-level": "power level at or above the exempt level",
@@ -77,8 +78,9 @@ function setupLines(report: KickReport, color: boolean): string[] {
 
 function closing(report: KickReport): string[] {
   if (report.mode === "preview" && report.proposals.length) {
-    const cap = report.cap && !report.cap.allowed ? ` The safety cap (${report.cap.limit}) would refuse it; add --max ${report.cap.removing} to allow it.` : "";
-    return [`Nothing was removed (preview). To remove them: mxhome kick --apply.${cap}`];
+    const refused = report.cap && !report.cap.allowed ? report.cap : undefined;
+    const cap = refused ? ` (the safety cap, ${refused.limit}, refuses it without --max ${refused.removing})` : "";
+    return [`Nothing was removed (preview). To remove them: ${applyCommand(report, refused?.removing)}${cap}.`];
   }
   if (report.mode === "setup" && report.setup?.dryRun && report.setup.steps.length) return ["Nothing was changed (--dry-run)."];
   return [];

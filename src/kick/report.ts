@@ -75,6 +75,13 @@ export function keptViews(decision: Decision): Pick<KickReport, "kept" | "keptMe
   return { kept, keptMembers };
 }
 
+/** The command that applies this run's decision: the same --as-of (followed literally, it must decide the same). */
+export function applyCommand(report: KickReport, max?: number): string {
+  const asOf = report.asOf === report.now ? "" : ` --as-of ${report.asOf}`;
+  const revoke = report.policy.revokeInvites ? " --revoke-invites" : "";
+  return `mxhome kick --apply${asOf}${revoke}${max === undefined ? "" : ` --max ${max}`}`;
+}
+
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 /** The one line `status` and `doctor` show for this run. */
@@ -92,8 +99,10 @@ export function summarize(report: KickReport): string {
       if (steps.length === 0) return "the bot is in every scope room with the power it needs";
       return `${report.setup?.dryRun ? "would fix" : "fixed"} ${plural(steps.length - failed, "room")}${failed ? `, ${failed} failed` : ""}`;
     }
-    case "preview":
-      return `${observed}; would remove ${plural(report.proposals.length, "member")} of ${report.population ?? 0}`;
+    case "preview": {
+      const asOf = report.asOf === report.now ? "" : `as of ${report.asOf.slice(0, 10)}, `;
+      return `${observed}; preview: ${asOf}would remove ${plural(report.proposals.length, "member")} of ${report.population ?? 0}`;
+    }
     case "apply": {
       const kicked = new Set((report.outcomes ?? []).filter((outcome) => outcome.result === "kicked").map((outcome) => outcome.userId));
       if (report.held) return `${observed}; removed nobody (${report.held}), ${plural(report.proposals.length, "member")} proposed`;

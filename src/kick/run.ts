@@ -52,7 +52,8 @@ export function kickPolicy(config: Config, revokeInvites: boolean): KickPolicy {
     afterDays: config.kick.after_days,
     exemptPowerLevel: config.kick.exempt_power_level,
     exemptUsers: config.kick.exempt_users,
-    protectedUsers: [ids.bot, ids.service, ids.admin],
+    protectedUsers: [ids.bot, ids.service],
+    adminUser: ids.admin,
     revokeInvites,
   };
 }
@@ -121,9 +122,12 @@ export async function runKick(deps: KickDeps, options: KickOptions): Promise<Kic
     warnings: [],
     summary: "",
   };
-  // A dry run changed nothing, so it is not a run of the job.
+  // A dry run changed nothing, so it is not a run of the job. Previews and setups are recorded apart
+  // (kind), so "Last runs" and doctor's last-kick check show the last observe or apply run, never a what-if.
+  const kind = options.mode === "observe" || options.mode === "apply" ? undefined : options.mode;
   const record = (ok: boolean, summary: string) =>
-    options.dryRun || writeRunRecord(deps.paths, { command: "kick", startedAt: iso(startedAt), finishedAt: iso(deps.now()), ok, summary, report });
+    options.dryRun ||
+    writeRunRecord(deps.paths, { command: "kick", ...(kind ? { kind } : {}), startedAt: iso(startedAt), finishedAt: iso(deps.now()), ok, summary, report });
   try {
     await execute(deps, options, report);
     report.summary = summarize(report);

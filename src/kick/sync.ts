@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { SynapseHttp } from "../synapse/http.ts";
 import type { SyncEvent } from "./evidence.ts";
 
@@ -46,8 +47,20 @@ export const initialTimelineLimit = 10;
 /** Between two daily runs; more than this per room is fetched from /messages. */
 export const incrementalTimelineLimit = 200;
 
-export function syncFilter(rooms: readonly string[], timelineLimit: number): Record<string, unknown> {
+const requestIdKey = "org.mxhome.request_id";
+
+/**
+ * The filter of one /sync. `requestId` makes every request unique: Synapse
+ * answers a byte-identical /sync (same user, device, filter, since-token and
+ * timeout) from its response cache for two minutes
+ * (`sync_response_cache_duration`), so a ledger rebuilt within two minutes of
+ * a full sync of the same rooms would record that older answer — members
+ * removed since, joins missing. Filters accept keys they don't know
+ * (forward compatibility), and this namespaced one changes nothing else.
+ */
+export function syncFilter(rooms: readonly string[], timelineLimit: number, requestId: string): Record<string, unknown> {
   return {
+    [requestIdKey]: requestId,
     event_fields: eventFields,
     account_data: { types: [] },
     presence: { types: ["m.presence"] },
@@ -63,7 +76,7 @@ export function syncFilter(rooms: readonly string[], timelineLimit: number): Rec
 }
 
 export async function fetchSync(http: SynapseHttp, token: string, rooms: readonly string[], since?: string): Promise<SyncResponse> {
-  const filter = syncFilter(rooms, since ? incrementalTimelineLimit : initialTimelineLimit);
+  const filter = syncFilter(rooms, since ? incrementalTimelineLimit : initialTimelineLimit, randomUUID());
   // set_presence=offline: the bot's runs must not make it look online (nor count as anyone's activity).
   const query: Record<string, string | number> = { timeout: 0, set_presence: "offline", filter: JSON.stringify(filter) };
   if (since) query.since = since;

@@ -73,8 +73,10 @@ export interface KickPolicy {
   exemptPowerLevel: number;
   /** `[kick] exempt_users`: user ids, * is a wildcard. */
   exemptUsers: string[];
-  /** The bot, mxhome's service account and the human admin: never proposed. */
+  /** The bot and mxhome's service account: never proposed. */
   protectedUsers: string[];
+  /** The human admin (`[server] admin_user`): never proposed, kept for a reason of its own. */
+  adminUser: string;
   /** Also propose members who were invited long ago and never joined. */
   revokeInvites: boolean;
 }

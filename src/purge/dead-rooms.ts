@@ -37,6 +37,7 @@ export function findDeadRooms(inputs: DeadRoomInputs): DeadRoom[] {
  * - delete: go ahead (confirmed on an earlier run, or --yes now, which is then remembered)
  * - ask: list them and ask (interactive real runs only)
  * - needs-confirmation: the first run ever, nobody to ask and no --yes: keep them, say how to confirm
+ *   (a dry run lists them as planned and says the same)
  * - disabled: `[retention] purge_dead_rooms = false`
  * - none: there are no dead rooms
  */

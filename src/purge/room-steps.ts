@@ -85,12 +85,14 @@ export async function runDeadRoomsStep(context: PurgeContext, rooms: AdminRoom[]
   const ids = dead.map((room) => room.roomId);
   if (decision === "disabled") return skip(step, "[retention] purge_dead_rooms = false in mxhome.toml.");
   if (decision === "none") return skip(step);
-  if (decision === "needs-confirmation") {
+  if (decision === "needs-confirmation" && !options.dryRun) {
     return skip(step, `${dead.length} room(s) no local user is in would be deleted. The first time, this needs a yes: run \`mxhome purge --yes\` (\`mxhome purge --dry-run\` lists them).`);
   }
   const events = parseCounts(await io.sql(roomEventCountsQuery(ids)));
   if (options.dryRun) {
-    Object.assign(step, { status: "planned", deleted: dead.length, events: sum(events.values()) });
+    // A dry run shows what a real run would delete, and what that real run needs the first time.
+    const firstTime = "This is the first time: a real run asks before deleting them (on a terminal), or needs `mxhome purge --yes`; later runs don't ask.";
+    Object.assign(step, { status: "planned", deleted: dead.length, events: sum(events.values()), ...(decision === "needs-confirmation" ? { note: firstTime } : {}) });
     return new Set(ids);
   }
   if (decision === "ask") {

@@ -41,11 +41,17 @@ export function desiredFor(paths: Paths, config: Config, runtime: Runtime, mxhom
   return desiredState({ config, paths, files, writes, extraInputs: runtime.fingerprintInputs() });
 }
 
+/** One blocker: its fix is the hint. Several: each with its fix, and a hint that says so (every fix printed once). */
 export function blockersError(command: string, plan: Plan): MxError {
+  const code = plan.blockers[0]?.code ?? "runtime.blocked";
+  const [only] = plan.blockers;
+  if (plan.blockers.length === 1 && only) {
+    return new MxError(`\`mxhome ${command}\` cannot run on this machine yet: ${only.message}`, { code, hint: `${only.fix} Nothing was changed.` });
+  }
   const list = plan.blockers.map((blocker) => `  - ${blocker.message}\n    fix: ${blocker.fix}`).join("\n");
   return new MxError(`\`mxhome ${command}\` cannot run on this machine yet:\n${list}`, {
-    code: plan.blockers[0]?.code ?? "runtime.blocked",
-    hint: plan.blockers.length === 1 ? plan.blockers[0]!.fix : "Apply the fixes above, then run the command again. Nothing was changed.",
+    code,
+    hint: "Apply the fixes above, then run the command again. Nothing was changed.",
   });
 }
 

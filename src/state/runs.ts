@@ -5,10 +5,15 @@ import { readTextIfExists, writeFileAtomic } from "../io/fs.ts";
 
 /**
  * The record of a job's last run (purge, kick, backup…), kept in the state
- * dir so `status` and `doctor` can say what ran and how it went.
+ * dir so `status` and `doctor` can say what ran and how it went. One record
+ * per command and kind: runs that are not the job itself (a kick preview, a
+ * catch-up) carry a `kind` and are kept apart, so they never stand in for
+ * the job's last real run.
  */
 export interface RunRecord {
   command: string;
+  /** Absent for the job's own runs; e.g. "preview" for a run that only showed what it would do. */
+  kind?: string;
   startedAt: string;
   finishedAt: string;
   ok: boolean;
@@ -18,14 +23,14 @@ export interface RunRecord {
   report?: unknown;
 }
 
-const recordFile = (paths: Paths, command: string) => join(paths.runsDir, `${command}.json`);
+const recordFile = (paths: Paths, command: string, kind?: string) => join(paths.runsDir, `${command}${kind ? `.${kind}` : ""}.json`);
 
 export function writeRunRecord(paths: Paths, record: RunRecord): void {
-  writeFileAtomic(recordFile(paths, record.command), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+  writeFileAtomic(recordFile(paths, record.command, record.kind), `${JSON.stringify(record, null, 2)}\n`, 0o600);
 }
 
-export function readRunRecord(paths: Paths, command: string): RunRecord | undefined {
-  const text = readTextIfExists(recordFile(paths, command));
+export function readRunRecord(paths: Paths, command: string, kind?: string): RunRecord | undefined {
+  const text = readTextIfExists(recordFile(paths, command, kind));
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as RunRecord;
@@ -41,5 +46,10 @@ export function readAllRunRecords(paths: Paths): RunRecord[] {
   } catch {
     return [];
   }
-  return names.map((name) => readRunRecord(paths, name.replace(/\.json$/, ""))).filter((r): r is RunRecord => r !== undefined);
+  return names
+    .map((name) => {
+      const [command = "", kind] = name.replace(/\.json$/, "").split(".");
+      return readRunRecord(paths, command, kind);
+    })
+    .filter((r): r is RunRecord => r !== undefined);
 }

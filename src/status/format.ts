@@ -1,6 +1,6 @@
 import { formatBytes, formatDuration } from "../doctor/format-units.ts";
 import { bold, formatTable, statusIcon } from "../ui/style.ts";
-import type { LastRun, ServerStatus, StatusReport } from "./types.ts";
+import type { LastRun, ServerStatus, ServiceStatus, StatusReport, UnconfiguredStatus } from "./types.ts";
 
 /** Pure: the one-line verdict: up, down, or what is missing. */
 export function headline(report: ServerStatus): { up: boolean; text: string } {
@@ -33,30 +33,45 @@ function formatBackup(backup: ServerStatus["backup"], now: Date): string {
   return `newest ${age} (${formatBytes(backup.newest.bytes)}${backup.newest.encrypted ? ", encrypted" : ""}), ${schedule}${failed}`;
 }
 
+function servicesTable(services: ServiceStatus[], color: boolean, now: Date): string {
+  return formatTable(
+    services.map((service) => [
+      `  ${statusIcon(service.state === "running" ? "ok" : "fail", color)}`,
+      service.service,
+      service.state,
+      service.since ? `up ${formatDuration(now.getTime() - service.since)}` : "",
+      service.memoryBytes ? formatBytes(service.memoryBytes) : "",
+      service.restarts ? `${service.restarts} restarts` : "",
+    ]),
+  );
+}
+
+/** No valid mxhome.toml: what is wrong (the lines themselves go to stderr as the error) and the services as far as seen. */
+function formatUnconfigured(report: UnconfiguredStatus, color: boolean, now: Date): string {
+  if (!report.services) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
+  return [
+    `${statusIcon("fail", color)} ${report.configFile} is ${report.problem}: fix it (the lines are named below), then run \`mxhome status\` again.`,
+    "Services, as far as they can be seen without it:",
+    servicesTable(report.services, color, now),
+    "",
+  ].join("\n");
+}
+
 export function formatStatus(report: StatusReport, options: { color: boolean; now: Date }): string {
   const { color, now } = options;
-  if (!report.configured) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
+  if (!report.configured) return formatUnconfigured(report, color, now);
   const verdict = headline(report);
   const lines = [`${bold(report.serverName, color)}  ${report.publicUrl}  (${report.runtime} runtime)`, `${statusIcon(verdict.up ? "ok" : "fail", color)} ${verdict.text}`, ""];
-  lines.push(
-    formatTable(
-      report.services.map((service) => [
-        `  ${statusIcon(service.state === "running" ? "ok" : "fail", color)}`,
-        service.service,
-        service.state,
-        service.since ? `up ${formatDuration(now.getTime() - service.since)}` : "",
-        service.memoryBytes ? formatBytes(service.memoryBytes) : "",
-        service.restarts ? `${service.restarts} restarts` : "",
-      ]),
-    ),
-    "",
-  );
+  lines.push(servicesTable(report.services, color, now), "");
   const count = (value: number | undefined, noun: string) => (value === undefined ? `${noun}: unknown` : `${value} ${noun}`);
   const rows = [
     ["Synapse", report.synapse.version ? `${report.synapse.version}${report.synapse.healthy ? "" : " (not healthy)"}` : "not answering"],
     ["Accounts", report.counts ? `${count(report.counts.users, "local users")} (mxhome's own 2 included), ${count(report.counts.rooms, "rooms")}` : "unknown (Synapse or mxhome's token unavailable)"],
     ["Storage", `database ${report.sizes.databaseBytes === undefined ? "unknown" : formatBytes(report.sizes.databaseBytes)}, media ${report.sizes.mediaBytes === undefined ? "unknown" : formatBytes(report.sizes.mediaBytes)}`],
-    ["Last runs", `${lastRun("purge", report.lastRuns.purge, now)}; ${lastRun("kick", report.lastRuns.kick, now)}`],
+    [
+      "Last runs",
+      [lastRun("purge", report.lastRuns.purge, now), lastRun("kick", report.lastRuns.kick, now), ...(report.lastRuns.kickPreview ? [lastRun("kick preview", report.lastRuns.kickPreview, now)] : [])].join("; "),
+    ],
     ["Backup", formatBackup(report.backup, now)],
     [
       "Next runs",

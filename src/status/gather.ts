@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import type { Paths } from "../config/paths.ts";
+import { defaultConfig } from "../config/render-toml.ts";
 import { type Config, publicHost } from "../config/schema.ts";
 import { readConfig } from "../doctor/context.ts";
 import { gatherDatabase } from "../doctor/facts/database.ts";
@@ -80,11 +82,23 @@ function backupStatus(paths: Paths, config: Config, now: Date): ServerStatus["ba
   };
 }
 
+/** Without even valid TOML: the defaults, and the native runtime if it ever ran here (its state dir exists). */
+function guessedConfig(paths: Paths): Config {
+  const config = defaultConfig({ server_name: "" });
+  if (existsSync(paths.nativeRunDir)) config.runtime.kind = "native";
+  return config;
+}
+
 export async function gatherStatus(options: StatusOptions): Promise<StatusReport> {
   const now = options.now ?? new Date();
-  const { config, load } = readConfig(options.paths.configFile);
-  if (!config) return { configured: false, configFile: load.file, problem: load.state === "missing" ? "not set up yet: run `mxhome init`" : `mxhome.toml is ${load.state}: run \`mxhome doctor\`` };
+  const { config, load, bestEffort } = readConfig(options.paths.configFile);
   const io = createDoctorIo(options.io);
+  if (!config) {
+    if (load.state === "missing") return { configured: false, configFile: load.file, problem: "not set up yet: run `mxhome init`" };
+    const seen = bestEffort ?? guessedConfig(options.paths);
+    const services = await within(createFacts({ paths: options.paths, config: seen, io, mxhomeBinary: "" }).get(gatherServices), []);
+    return { configured: false, configFile: load.file, problem: load.state, problems: load.problems, services: withUsage(services, now) };
+  }
   const facts = createFacts({ paths: options.paths, config, io, mxhomeBinary: "" });
   const [services, synapse, database, counts, media, units] = await Promise.all([
     within(facts.get(gatherServices), []),
@@ -94,8 +108,8 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     within(mediaBytes(io, options.paths.mediaStoreDir), undefined),
     within(facts.get(gatherUnits), { reachable: false, units: {} }),
   ]);
-  const run = (command: string) => {
-    const record = readRunRecord(options.paths, command);
+  const run = (command: string, kind?: string) => {
+    const record = readRunRecord(options.paths, command, kind);
     return record ? { finishedAt: record.finishedAt, ok: record.ok, summary: record.summary } : undefined;
   };
   return {
@@ -107,7 +121,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     synapse: { healthy: synapse?.health.status === 200, version: synapse ? synapseVersion(synapse.version) : undefined },
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },
-    lastRuns: { purge: run("purge"), kick: run("kick") },
+    lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview") },
     backup: backupStatus(options.paths, config, now),
     timers: units.reachable
       ? timerStates(units, timerJobs(config)).map((timer) => ({ job: timer.job, state: timer.state, next: timer.next ? new Date(timer.next).toISOString() : undefined }))

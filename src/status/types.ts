@@ -28,16 +28,23 @@ export interface ServerStatus {
   /** Local accounts (mxhome's own two included) and rooms; undefined when Synapse or the token is unavailable. */
   counts?: { users: number; rooms: number };
   sizes: { databaseBytes?: number; mediaBytes?: number };
-  lastRuns: { purge?: LastRun; kick?: LastRun };
+  /** `kick` is the last observe or apply run; a preview (`mxhome kick`, maybe `--as-of`) is kept apart. */
+  lastRuns: { purge?: LastRun; kick?: LastRun; kickPreview?: LastRun };
   /** The newest archive on disk and whether a timer makes them (src/backup/last.ts). */
   backup: { scheduled: boolean; newest?: { createdAt: string; bytes: number; encrypted: boolean }; ageDays?: number; lastRun?: LastRun };
   timers: { job: string; state: "scheduled" | "paused" | "missing" | "unknown"; next?: string }[];
 }
 
+/** mxhome.toml is missing, unreadable or invalid. */
 export interface UnconfiguredStatus {
   configured: false;
   configFile: string;
+  /** "not set up yet: …", or the file's state: "invalid" or "unreadable". */
   problem: string;
+  /** Unreadable or invalid: each problem as `file:line: message` (status then exits 2). */
+  problems?: string[];
+  /** Unreadable or invalid: the services as far as they can be seen without a valid config. */
+  services?: ServiceStatus[];
 }
 
 export type StatusReport = ServerStatus | UnconfiguredStatus;

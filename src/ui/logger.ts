@@ -1,20 +1,20 @@
 import { createConsola, type ConsolaInstance } from "consola";
 import { redact } from "./redact.ts";
-import { colorEnabled } from "./style.ts";
+import { colorEnabled, toAscii } from "./style.ts";
 
 /**
  * Logs go to stderr so stdout carries only data (`--json` documents, reports).
- * Every message is redacted before it is printed.
+ * Every message is redacted before it is printed. Off a terminal (a timer's
+ * journal, a pipe) or with NO_COLOR they are plain ASCII: consola's basic
+ * reporter (`[info] …` instead of icons) and ASCII punctuation.
  */
 let instance: ConsolaInstance | undefined;
 
 function consola(): ConsolaInstance {
-  instance ??= createConsola({
-    stdout: process.stderr,
-    stderr: process.stderr,
-    level: 3,
-    formatOptions: { colors: colorEnabled(process.stderr), date: false },
-  });
+  if (instance) return instance;
+  const fancy = colorEnabled(process.stderr);
+  const options = { stdout: process.stderr, stderr: process.stderr, level: 3, fancy, formatOptions: { colors: fancy, date: false } };
+  instance = createConsola(options);
   return instance;
 }
 
@@ -26,7 +26,7 @@ export function setQuiet(quiet: boolean): void {
   if (quiet) consola().level = 1;
 }
 
-const clean = (message: string) => redact(message);
+const clean = (message: string) => (colorEnabled(process.stderr) ? redact(message) : toAscii(redact(message)));
 
 export const log = {
   info: (message: string) => consola().info(clean(message)),

@@ -1,4 +1,5 @@
 import { redact } from "./redact.ts";
+import { colorEnabled, toAscii } from "./style.ts";
 
 /** Bumped when a `--json` document changes incompatibly. */
 export const jsonSchemaVersion = 1;
@@ -9,7 +10,8 @@ export function printJson(command: string, document: object): void {
   process.stdout.write(`${redact(text)}\n`);
 }
 
-/** Report text for people, on stdout. */
+/** Report text for people, on stdout; plain ASCII off a terminal or with NO_COLOR. */
 export function printText(text: string): void {
-  process.stdout.write(`${redact(text)}${text.endsWith("\n") ? "" : "\n"}`);
+  const plain = colorEnabled() ? redact(text) : toAscii(redact(text));
+  process.stdout.write(`${plain}${text.endsWith("\n") ? "" : "\n"}`);
 }

@@ -5,6 +5,32 @@ export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): bool
   return Boolean(stream.isTTY) && process.env.TERM !== "dumb";
 }
 
+const asciiPunctuation: Record<string, string> = {
+  "…": "...",
+  "→": "->",
+  "—": "-",
+  "–": "-",
+  "−": "-",
+  "·": "-",
+  "≥": ">=",
+  "≤": "<=",
+  "±": "+/-",
+  "×": "x",
+  "‘": "'",
+  "’": "'",
+  "“": '"',
+  "”": '"',
+};
+
+/** Plain ASCII for output off a terminal: punctuation spelled out, accents dropped (é → e), anything else "?". */
+export function toAscii(text: string): string {
+  return text
+    .replace(/[^\x00-\x7f]/g, (char) => asciiPunctuation[char] ?? char)
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/[^\x00-\x7f]/gu, "?");
+}
+
 export type Status = "ok" | "info" | "warn" | "fail" | "skip";
 
 const plainIcons: Record<Status, string> = { ok: "OK", info: "INFO", warn: "WARN", fail: "FAIL", skip: "SKIP" };

@@ -33,6 +33,13 @@ describe("the compiled binary, alone in an empty directory", () => {
   test("unknown commands and options are usage errors (exit 2)", () => {
     const home = freshHome();
     expect(runMxhome(["frobnicate"], { home }).exitCode).toBe(2);
+    const mistyped = runMxhome(["stauts"], { home });
+    expect(mistyped.exitCode).toBe(2);
+    expect(mistyped.stderr).toContain('Unknown command "stauts". Did you mean "status"?');
+    const nested = runMxhome(["space", "craete"], { home });
+    expect(nested.exitCode).toBe(2);
+    expect(nested.stderr).toContain('Did you mean "create"?');
+    expect(nested.stderr).toContain("mxhome space create");
     const typo = runMxhome(["init", "--server-nmae", "x.org"], { home });
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain('Unknown option "--server-nmae"');

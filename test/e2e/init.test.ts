@@ -70,7 +70,7 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     runMxhome(["init", "--yes", "--server-name", serverName], { home });
     const refused = runMxhome(["init", "--yes", "--max-upload", "20M"], { home });
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain('server.max_upload: "10M" → "20M"');
+    expect(refused.stderr).toContain('server.max_upload: "10M" -> "20M"');
     const forced = runMxhome(["init", "--yes", "--max-upload", "20M", "--force", "--json"], { home });
     expect(forced.exitCode).toBe(0);
     const report = JSON.parse(forced.stdout);
@@ -93,6 +93,48 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("remove the scheme");
     expect(readdirSync(home)).toEqual([]);
+  });
+
+  test.each([
+    ["an upload size without a unit (Synapse would read bytes)", ["--max-upload", "10"], ["--max-upload \"10\" is invalid", "add a unit: 10K, 10M or 10G"]],
+    ["three equal ports", ["--synapse-port", "9000", "--caddy-port", "9000", "--postgres-port", "9000"], ["network.caddy_port = 9000 is the same port as network.synapse_port", "network.postgres_port = 9000"]],
+    ["a port in the server name", ["--server-name", "pc.tail1234.ts.net:8448"], ["remove the port", "skip .well-known", "Funnel serves only 443"]],
+  ])("init refuses %s: exit 2, nothing written", (_name, flags, messages) => {
+    const home = freshHome();
+    const result = runMxhome(["init", "--yes", "--server-name", serverName, ...flags], { home });
+    expect(result.exitCode).toBe(2);
+    for (const message of messages) expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain("1048576");
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  test("a server name with a port stays allowed for localhost and IP literals (test and LAN setups)", () => {
+    for (const name of ["localhost:8448", "127.0.0.1:8448", "[::1]:8448"]) {
+      expect(runMxhome(["init", "--yes", "--server-name", name, "--dry-run"], { home: freshHome() }).exitCode).toBe(0);
+    }
+  });
+
+  test.each([
+    ["an upload size without a unit", 'max_upload = "10"', 3, 'server.max_upload = "10" is invalid'],
+    ["a port in the server name", "", 2, `server.server_name = "${serverName}:8448" is invalid: remove the port`],
+    ["two equal ports", "[network]\nsynapse_port = 9000\ncaddy_port = 9000", 5, "network.caddy_port = 9000 is the same port as network.synapse_port"],
+  ])("an edited mxhome.toml with %s is exit 2 naming file:line", (name, extra, line, message) => {
+    const home = freshHome();
+    const configFile = join(home, ".config", "mxhome", "mxhome.toml");
+    mkdirSync(join(home, ".config", "mxhome"), { recursive: true });
+    const server = name.includes("port in") ? `${serverName}:8448` : serverName;
+    writeFileSync(configFile, `[server]\nserver_name = "${server}"\n${extra}\n`);
+    for (const command of [["init", "--yes"], ["up", "--dry-run"]]) {
+      const result = runMxhome(command, { home });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`${configFile}:${line}: ${message}`);
+    }
+  });
+
+  test("init --help lists sizes with a unit only", () => {
+    const help = runMxhome(["init", "--help"], { home: freshHome() }).stdout;
+    expect(help).toMatch(/--max-upload[^\n]*with a unit K, M or G/);
+    expect(help).not.toContain("1048576");
   });
 
   test.skipIf(process.getuid?.() === 0)("an unwritable target directory is exit 2 and nothing is half-written", () => {

@@ -32,14 +32,16 @@ afterAll(async () => {
 }, 60_000);
 
 describe("mxhome purge (binary)", () => {
-  test("--dry-run prints the plan as a table; the first dead room needs a yes", () => {
+  test("--dry-run prints the plan as a table: the dead room a real run would delete, and that the first real run needs a yes", () => {
     const result = mxhome("--dry-run", "--older-than", "1s");
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("nothing was changed");
-    expect(result.stdout).toMatch(/history\s+would go\s+3 events in 1 of 1 room/);
+    expect(result.stdout).toMatch(/dead rooms\s+would go\s+1 room \(\d+ events\)/);
+    expect(result.stdout).toMatch(/Would delete \(no local user is in them\):\n\s+!\S+ "Soon empty"/);
+    expect(result.stdout).toContain("a real run asks before deleting them (on a terminal), or needs `mxhome purge --yes`");
+    // Someone running a dry run is not told to run a dry run.
+    expect(result.stdout).not.toContain("--dry-run` lists them");
     expect(result.stdout).toMatch(/media\s+would go\s+1 local file \(1\.5 KB\)/);
-    expect(result.stdout).toContain("mxhome purge --yes");
-    expect(result.stdout).toContain("Soon empty");
   });
 
   test("--json prints one document; progress stays on stderr", () => {
@@ -51,6 +53,19 @@ describe("mxhome purge (binary)", () => {
     expect(document.steps.media.local).toEqual({ items: 1, bytes: 1500 });
     expect(result.stderr).toContain("VACUUM");
     expect(result.stdout + result.stderr).not.toMatch(/syt_/);
+  });
+
+  test("off a terminal, without NO_COLOR, logs and reports are plain ASCII (no consola icons)", () => {
+    // Not a test or CI environment either: consola picks its reporter from those.
+    const env = { NO_COLOR: "", FORCE_COLOR: "", NODE_ENV: "production", TEST: "", CI: "" };
+    const result = runMxhome(["purge", "--yes", "--older-than", "1s"], { home, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("[info]");
+    expect(result.stderr).toMatch(/^[\x00-\x7f]+$/);
+    expect(result.stdout).toMatch(/^[\x00-\x7f]+$/);
+    const refused = runMxhome(["init", "--yes", "--max-upload", "20M"], { home, env });
+    expect(refused.stderr).toContain('server.max_upload: "10M" -> "20M"');
+    expect(refused.stderr).toMatch(/^[\x00-\x7f]+$/);
   });
 
   test("usage errors exit 2, a held lock exits 4", () => {

@@ -18,7 +18,9 @@ import { loadConfig } from "../../../src/config/load.ts";
 import { runDown } from "../../../src/runtime/down.ts";
 import { whoami } from "../../../src/synapse/client.ts";
 import { createSynapseHttp, type SynapseHttp } from "../../../src/synapse/http.ts";
-import { readRunRecord } from "../../../src/state/runs.ts";
+import { ledgerFile, openLedger } from "../../../src/kick/ledger.ts";
+import { readRunRecord, writeRunRecord } from "../../../src/state/runs.ts";
+import { gatherStatus } from "../../../src/status/gather.ts";
 import { MxError } from "../../../src/ui/errors.ts";
 import { setQuiet, setVerbose } from "../../../src/ui/logger.ts";
 import { runMxhome } from "../../support/binary.ts";
@@ -82,6 +84,13 @@ beforeAll(async () => {
   setQuiet(true); // after the test server, which resets the log level when it is done
   fixture = await seedFixture(source);
   sourceKeys = await keysOf(source.http);
+  // What a server that has run for a while holds besides: job run records, a kick ledger, and the
+  // admin's first password that `up` wrote for the user to read and delete.
+  const run = { startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), ok: true };
+  writeRunRecord(source.paths, { command: "purge", ...run, summary: "removed 12 events" });
+  writeRunRecord(source.paths, { command: "kick", ...run, summary: "observed 3 rooms, 7 events" });
+  openLedger(ledgerFile(source.paths), Date.now(), false).store.close();
+  writeFileSync(join(source.paths.credentialsDir, "admin-initial-password"), "first-password-1\n", { mode: 0o600 });
   const report = await runBackup(source.paths, source.config, { to: work, includeMedia: true, encrypt: true, passphrase });
   archive = report.archive;
 }, 120_000);
@@ -169,6 +178,17 @@ describe("the compiled binary", () => {
     expect(listing).toContain("secrets/signing.key");
     expect(listing.at(-1)).toBe("manifest.json");
     expect(result.stdout + result.stderr).not.toContain(readFileSync(source.paths.secrets.postgresPassword, "utf8").trim());
+    // The jobs' run records travel ("Last runs" survives a restore); up's, like the rest of machine state, don't.
+    expect(listing).toEqual(expect.arrayContaining(["state/runs/purge.json", "state/runs/kick.json", "state/runs/backup.json", "state/kick/ledger.sqlite"]));
+    expect(listing.filter((member) => member.startsWith("state/runs/up") || member.startsWith("state/native/") || member.startsWith("state/logs/"))).toEqual([]);
+    // The admin's first password is left out, and the report says so.
+    expect(listing).not.toContain("state/credentials/admin-initial-password");
+    expect(report.leftOut).toEqual([join(source.paths.credentialsDir, "admin-initial-password")]);
+    // Inside the archive too, secrets, credentials and the kick ledger are 0600.
+    const modes = Bun.spawnSync(["tar", "-tvf", report.archive]).stdout.toString().trim().split("\n").map((line) => line.split(/\s+/));
+    const privateMembers = modes.filter((fields) => /^(secrets|state)\//.test(fields.at(-1)!));
+    expect(privateMembers.length).toBeGreaterThan(5);
+    for (const fields of privateMembers) expect(`${fields[0]} ${fields.at(-1)}`).toBe(`-rw------- ${fields.at(-1)}`);
   }, 60_000);
 
   test("backup --encrypt with no terminal and no passphrase file is a usage error", () => {
@@ -256,6 +276,15 @@ describe("after the server is destroyed, a restore into a new HOME", () => {
       expect(await whoami(http, session.accessToken)).toBe(session.userId);
     }
     expect(readRunRecord(restored, "restore")?.ok).toBe(true);
+  }, 30_000);
+
+  test("\"Last runs\" survives, and the admin's first password is not brought back", async () => {
+    const status = await gatherStatus({ paths: restored });
+    if (!status.configured) throw new Error("the restored server is configured");
+    expect(status.lastRuns.purge?.summary).toBe("removed 12 events");
+    expect(status.lastRuns.kick?.summary).toBe("observed 3 rooms, 7 events");
+    expect(existsSync(join(restored.credentialsDir, "admin-initial-password"))).toBe(false);
+    expect(statSync(ledgerFile(restored)).mode & 0o777).toBe(0o600);
   }, 30_000);
 
   test("restoring over it again needs --force, then backs it up first and brings it back", async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { caddyfilePath } from "../../../src/render/caddy.ts";
 import { runDoctor } from "../../../src/doctor/index.ts";
 import type { CheckResult } from "../../../src/doctor/types.ts";
@@ -15,6 +15,7 @@ import { headline } from "../../../src/status/format.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
 import { logout } from "../../../src/synapse/client.ts";
 import { setQuiet, setVerbose } from "../../../src/ui/logger.ts";
+import { repoRoot } from "../../support/components.ts";
 import { startTestServer, type TestServer } from "../../support/server.ts";
 import { fakeTailscale } from "./_support.ts";
 
@@ -155,6 +156,29 @@ describe("doctor finds each break, with its fix", () => {
     }
     await expectHealthy();
   }, 120_000);
+
+  test.each([
+    ["a value the schema refuses", (text: string) => text.replace('max_upload = "10M"', 'max_upload = "10"'), 'server.max_upload = "10" is invalid'],
+    ["a TOML syntax error", (text: string) => text.replace('max_upload = "10M"', "max_upload = "), "TOML syntax error"],
+  ])("an invalid mxhome.toml (%s): status names file:line, exits 2, and still shows the services", async (_name, edit, message) => {
+    const original = readFileSync(server.paths.configFile, "utf8");
+    const line = original.split("\n").findIndex((text) => text.startsWith("max_upload")) + 1;
+    await withEdited(server.paths.configFile, edit, async () => {
+      const home = resolve(server.paths.configDir, "..", "..");
+      const env = { ...process.env, HOME: home, NO_COLOR: "1", XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined, XDG_STATE_HOME: undefined };
+      const text = Bun.spawnSync([process.execPath, resolve(repoRoot, "src/cli.ts"), "status"], { env });
+      expect(text.exitCode).toBe(2);
+      expect(text.stderr.toString()).toContain(`${server.paths.configFile}:${line}: ${message}`);
+      expect(text.stdout.toString()).not.toContain("mxhome is mxhome.toml");
+      for (const service of ["postgres", "synapse", "caddy"]) expect(text.stdout.toString()).toMatch(new RegExp(`OK +${service} +running`));
+      const json = Bun.spawnSync([process.execPath, resolve(repoRoot, "src/cli.ts"), "status", "--json"], { env });
+      expect(json.exitCode).toBe(2);
+      const document = JSON.parse(json.stdout.toString());
+      expect(document).toMatchObject({ configured: false, problem: "invalid" });
+      expect(document.problems[0]).toStartWith(`${server.paths.configFile}:${line}:`);
+      expect(document.services.map((service: { state: string }) => service.state)).toEqual(["running", "running", "running"]);
+    });
+  }, 60_000);
 
   test("everything stopped (`mxhome down`): status says so plainly, doctor names the fix", async () => {
     setQuiet(true);

@@ -124,7 +124,7 @@ describe("kick on a real Space", () => {
     expect(idle.rooms.sort()).toEqual([...community.all].sort());
     const reasons = Object.fromEntries(report.keptMembers.map((member) => [member.userId, member.reason]));
     expect(reasons).toMatchObject({
-      [server.admin.userId]: "mxhome-account",
+      [server.admin.userId]: "admin-account",
       [server.bot.userId]: "mxhome-account",
       [people.sysop.userId]: "server-admin",
       [people.moderator.userId]: "power-level",
@@ -169,6 +169,8 @@ describe("kick on a real Space", () => {
     expect(document.held).toBe("cap");
     expect(document.applied).toBe(false);
     expect(cli.stderr.toString()).toContain("safety cap");
+    // The hint keeps the run's --as-of: followed literally, it decides as of the same time.
+    expect(cli.stderr.toString()).toContain(`hint: Check the list above. To remove them anyway: mxhome kick --apply --as-of ${new Date(later).toISOString()} --max 3`);
     expect(await membersEverywhere(server, community)).toEqual(before);
   });
 

@@ -144,12 +144,15 @@ let dryRun: PurgeReport;
 let real: PurgeReport;
 
 describe("mxhome purge on a real server", () => {
-  test("the first dry run without --yes keeps dead rooms until confirmed", async () => {
+  test("the first dry run without --yes shows the dead rooms a real run would delete, and that it needs a yes", async () => {
     const report = await run({ dryRun: true });
     expect(report.ok).toBe(true);
-    expect(report.steps.deadRooms.status).toBe("skipped");
+    expect(report.steps.deadRooms.status).toBe("planned");
+    expect(report.steps.deadRooms.deleted).toBe(1);
+    expect(report.steps.deadRooms.events).toBeGreaterThan(0);
     expect(report.steps.deadRooms.rooms.map((room) => room.roomId)).toEqual([rooms.dead]);
-    expect(report.steps.deadRooms.note).toContain("mxhome purge --yes");
+    expect(report.steps.deadRooms.note).toContain("a real run asks before deleting them (on a terminal), or needs `mxhome purge --yes`");
+    expect(existsSync(deadRoomsConfirmationFile(server.paths))).toBe(false);
   });
 
   test("--dry-run lists what would go and changes nothing", async () => {

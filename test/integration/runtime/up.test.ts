@@ -90,6 +90,8 @@ describe("mxhome up when a service cannot start", () => {
     expect(error.exitCode).toBe(1);
     expect(error.message).toContain(`port ${port}`);
     expect(error.hint).toContain("network.synapse_port");
+    // The fix is printed once (as the hint), not also in the message.
+    expect(`${error.message}\n${error.hint}`.split("network.synapse_port").length - 1).toBe(1);
     // Nothing started, no database cluster created.
     for (const service of serviceOrder) expect(runningPid(nativeDaemon(home.paths, service))).toBeUndefined();
     expect(readdirSync(home.paths.dataDir)).not.toContain("postgres");

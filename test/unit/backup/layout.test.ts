@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { resolvePaths } from "../../../src/config/paths.ts";
-import { isMachineState, isSafeRelativePath, memberTarget, restoredMode, sectionOf } from "../../../src/backup/layout.ts";
+import { isArchivedState, isMachineState, isSafeRelativePath, memberTarget, memberMode, sectionOf } from "../../../src/backup/layout.ts";
 import { type BackupManifest, compareWithManifest, type ManifestMember, parseManifest } from "../../../src/backup/manifest.ts";
 
 const paths = resolvePaths({ HOME: "/home/bob" });
@@ -14,7 +14,9 @@ describe("where each member goes back", () => {
     ["secrets/nested/key", undefined],
     ["state/credentials/service.json", "/home/bob/.local/state/mxhome/credentials/service.json"],
     ["state/kick-ledger.sqlite", "/home/bob/.local/state/mxhome/kick-ledger.sqlite"],
-    ["state/runs/purge.json", undefined],
+    ["state/runs/purge.json", "/home/bob/.local/state/mxhome/runs/purge.json"],
+    ["state/runs/up.json", undefined],
+    ["state/credentials/admin-initial-password", undefined],
     ["state/native/postgres.pid", undefined],
     ["state/rendered.json", undefined],
     ["state/kick.lock", undefined],
@@ -48,15 +50,31 @@ describe("where each member goes back", () => {
     ["services.json", true],
     ["podman-secrets.json", true],
     ["logs/synapse.log", true],
+    ["runs/purge.json", false],
+    ["runs/kick.json", false],
+    ["runs/kick.preview.json", false],
+    ["runs/backup.json", false],
+    ["runs/up.json", true],
+    ["runs/down.json", true],
+    ["runs/restore.json", true],
   ])("machine state %s: %s", (path, machine) => expect(isMachineState(path)).toBe(machine));
+
+  test.each([
+    ["credentials/bot.json", true],
+    ["credentials/admin-initial-password", false],
+    ["kick/ledger.sqlite", true],
+    ["runs/kick.json", true],
+    ["runs/up.json", false],
+  ])("archived state %s: %s", (path, archived) => expect(isArchivedState(path)).toBe(archived));
 
   test.each([
     ["secrets/signing.key", 0o644, 0o600],
     ["state/credentials/bot.json", 0o666, 0o600],
+    ["state/kick/ledger.sqlite", 0o644, 0o600],
     ["config/mxhome.toml", 0o666, 0o644],
     ["config/mxhome.toml", 0o600, 0o600],
     ["media/x", 0o777, 0o644],
-  ])("%s archived %o is restored %o", (member, archived, restored) => expect(restoredMode(member, archived)).toBe(restored));
+  ])("%s on disk %o is %o in the archive and restored", (member, archived, restored) => expect(memberMode(member, archived)).toBe(restored));
 
   test("sections", () => {
     expect(["database/synapse.pgdump", "media/x", "manifest.json", "config/mxhome.toml"].map(sectionOf)).toEqual(["database", "media", undefined, "config"]);

@@ -9,6 +9,16 @@ import { MxError } from "../../../src/ui/errors.ts";
 const minimal = `[server]\nserver_name = "pc.tail1234.ts.net"\n`;
 
 describe("parseConfig", () => {
+  test("an invalid file still gives its valid keys (defaults for the bad ones) for reports", () => {
+    const result = parseConfig(`${minimal}max_upload = "10"\n[runtime]\nkind = "native"\n[network]\nsynapse_port = 18008\n`);
+    expect(result.config).toBeUndefined();
+    if (result.config) return;
+    expect(result.bestEffort?.runtime.kind).toBe("native");
+    expect(result.bestEffort?.network.synapse_port).toBe(18008);
+    expect(result.bestEffort?.server.max_upload).toBe("10M");
+    expect(parseConfig("[server\n").config).toBeUndefined();
+  });
+
   test("fills every default from a minimal file", () => {
     const { config, problems } = parseConfig(minimal);
     expect(problems).toEqual([]);
@@ -34,6 +44,9 @@ describe("parseConfig", () => {
     { name: "server name with scheme", text: `[server]\nserver_name = "https://pc.ts.net"\n`, line: 2, includes: ["remove the scheme"] },
     { name: "missing server name", text: `[retention]\ndays = 3\n`, line: undefined, includes: ["missing required key server_name in [server]"] },
     { name: "bad size", text: `${minimal}max_upload = "10MB"\n`, line: 3, includes: ['server.max_upload = "10MB" is invalid', "10M or 512K"] },
+    { name: "bare upload size (bytes)", text: `${minimal}max_upload = "10"\n`, line: 3, includes: ['server.max_upload = "10" is invalid', "add a unit"] },
+    { name: "port in server name", text: `[server]\nserver_name = "pc.tail1234.ts.net:8448"\n`, line: 2, includes: ["remove the port", ".well-known", "443"] },
+    { name: "equal ports", text: `${minimal}[network]\nsynapse_port = 9000\ncaddy_port = 9000\n`, line: 5, includes: ["network.caddy_port = 9000 is the same port as network.synapse_port"] },
     { name: "bad user pattern in list", text: `${minimal}[kick]\nexempt_users = ["alice"]\n`, line: 4, includes: ["kick.exempt_users", '"alice"'] },
     { name: "nested table key", text: `${minimal}[runtime.native]\npythn = "x"\n`, line: 4, includes: ['unknown key "pythn" in [runtime.native]'] },
     { name: "syntax error", text: `[server\nserver_name = 1\n`, line: 1, includes: ["TOML syntax error"] },

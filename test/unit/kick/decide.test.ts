@@ -8,7 +8,8 @@ const policy: KickPolicy = {
   afterDays: 30,
   exemptPowerLevel: 50,
   exemptUsers: ["@alt:other.org", "@*:trusted.org"],
-  protectedUsers: ["@mxhome-bot:home.org", "@mxhome:home.org", "@admin:home.org"],
+  protectedUsers: ["@mxhome-bot:home.org", "@mxhome:home.org"],
+  adminUser: "@admin:home.org",
   revokeInvites: false,
 };
 
@@ -47,7 +48,7 @@ const rows: Row[] = [
   ["joined a second room recently: the latest join counts", member("@roamer:home.org", { memberships: [room("!a:home.org", "join", 100, 60), room("!b:home.org", "join", 10, 60)] }), "joined-recently"],
   ["the bot", member("@mxhome-bot:home.org"), "mxhome-account"],
   ["mxhome's service account", member("@mxhome:home.org"), "mxhome-account"],
-  ["the human admin", member("@admin:home.org"), "mxhome-account"],
+  ["the human admin", member("@admin:home.org"), "admin-account"],
   ["a server admin", member("@sysop:home.org", { serverAdmin: true }), "server-admin"],
   ["a local member whose admin status was not asked yet", member("@unknown:home.org", { serverAdmin: undefined }), "admin-unknown"],
   ["an exempt user by id", member("@alt:other.org", { local: false }), "exempt-user"],

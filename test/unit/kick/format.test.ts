@@ -46,6 +46,7 @@ describe("the text report", () => {
     expect(text).toContain("Would remove 1 of 5 members:");
     expect(text).toMatch(/@idle:home\.org\s+last active 2029-11-02 10:00 UTC \(receipt\)\s+joined 2029-09-01 00:00 UTC\s+General, Family/);
     expect(text).toContain("Kept: active 3, power level at or above the exempt level 1.");
+    expect(formatKickReport(report({ kept: { "admin-account": 1, "mxhome-account": 2 } }), false)).toContain("Kept: your admin account 1, mxhome's own accounts 2.");
     expect(text).toContain("Nothing was removed (preview). To remove them: mxhome kick --apply.");
     expect(text).not.toContain("\x1b[");
   });
@@ -53,7 +54,7 @@ describe("the text report", () => {
   test("a future --as-of is shown; the cap's verdict is announced in the preview", () => {
     const text = formatKickReport(report({ asOf: "2030-03-01T00:00:00.000Z", cap: checkCap(3, 5, 0.2) }), false);
     expect(text).toContain("Kick preview as of 2030-03-01 00:00 UTC");
-    expect(text).toContain("The safety cap (1) would refuse it; add --max 3 to allow it.");
+    expect(text).toContain("To remove them: mxhome kick --apply --as-of 2030-03-01T00:00:00.000Z --max 3 (the safety cap, 1, refuses it without --max 3).");
   });
 
   test("an apply lists each removal; warnings are flagged", () => {
@@ -88,7 +89,7 @@ describe("the text report", () => {
 describe("summaries and refusals", () => {
   test.each<[string, Partial<KickReport>, string]>([
     ["observe", { mode: "observe" }, "observed 2 rooms, 12 events"],
-    ["preview", {}, "observed 2 rooms, 12 events; would remove 1 member of 5"],
+    ["preview", {}, "observed 2 rooms, 12 events; preview: would remove 1 member of 5"],
     ["apply", { mode: "apply", applied: true, outcomes: [{ userId: "@idle:home.org", roomId: general, result: "kicked" }] }, "observed 2 rooms, 12 events; removed 1 member"],
     ["apply held by the cap", { mode: "apply", held: "cap" }, "observed 2 rooms, 12 events; removed nobody (cap), 1 member proposed"],
     ["no Space yet", { scope: { rooms: [], unobserved: [], unresolved: "no Space" } }, "nothing to do: no Space"],
@@ -110,5 +111,8 @@ describe("summaries and refusals", () => {
 
   test("the cap's refusal names the command that overrides it", () => {
     expect(kickRefusal(report({ mode: "apply", held: "cap", cap: checkCap(3, 5, 0.2) }))?.hint).toContain("mxhome kick --apply --max 3");
+    // Followed literally, the hint decides as of the same time as the refused run.
+    const asOf = "2030-03-01T00:00:00.000Z";
+    expect(kickRefusal(report({ mode: "apply", asOf, held: "cap", cap: checkCap(3, 5, 0.2) }))?.hint).toEndWith(`mxhome kick --apply --as-of ${asOf} --max 3`);
   });
 });

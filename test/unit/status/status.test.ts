@@ -57,6 +57,7 @@ describe("the screen", () => {
     expect(text).toContain("database 14 MB, media 3.0 GB");
     expect(text).toContain("purge: ok 2026-09-01 00:12 UTC (14 d 11 h ago), purged 1,204 events");
     expect(text).toContain("kick: never");
+    expect(text).not.toContain("kick preview");
     expect(text).toContain("purge: 2026-10-01 00:41 UTC (in 15 d 12 h)");
     expect(text).toContain("kick: not scheduled (no user systemd)");
     expect(text).not.toContain("\x1b[");
@@ -85,6 +86,24 @@ describe("the screen", () => {
     ],
   ])("backup: %s", (_name, backup, text) => {
     expect(formatStatus({ ...up, backup }, { color: false, now })).toContain(text);
+  });
+
+  test("a kick preview is shown apart from the last kick run, never as it", () => {
+    const lastRuns = {
+      kick: { finishedAt: "2026-09-15T03:00:00.000Z", ok: true, summary: "observed 3 rooms, 12 events" },
+      kickPreview: { finishedAt: "2026-09-15T11:00:00.000Z", ok: true, summary: "observed 3 rooms, 0 events; preview: as of 2030-01-31, would remove 3 members of 3" },
+    };
+    const text = formatStatus({ ...up, lastRuns }, { color: false, now });
+    expect(text).toContain("kick: ok 2026-09-15 03:00 UTC (9 h ago), observed 3 rooms, 12 events; kick preview: ok 2026-09-15 11:00 UTC (1 h ago), observed 3 rooms, 0 events; preview: as of 2030-01-31");
+  });
+
+  test("an invalid mxhome.toml: what is wrong, and the services as far as seen", () => {
+    const text = formatStatus(
+      { configured: false, configFile: "/h/mxhome.toml", problem: "invalid", problems: ["/h/mxhome.toml:3: bad"], services: up.services },
+      { color: false, now },
+    );
+    expect(text).toContain("FAIL /h/mxhome.toml is invalid: fix it");
+    expect(text).toMatch(/OK +synapse +running +up 3 h/);
   });
 
   test("unknown counts and sizes say so", () => {

@@ -27,7 +27,7 @@ function sizeInBytes(value: string): number | undefined {
   try {
     return parseSynapseSize(value);
   } catch {
-    return /^\d+$/.test(value) ? Number(value) : undefined;
+    return undefined;
   }
 }
 
