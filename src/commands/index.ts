@@ -21,6 +21,7 @@ export const commands = {
   backup: load(() => import("./backup.ts")),
   restore: load(() => import("./restore.ts")),
   space: load(() => import("./space.ts")),
+  user: load(() => import("./user.ts")),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
