@@ -10,6 +10,7 @@ import {
 } from "./fields.ts";
 import {
   checkHostname,
+  checkHttpsUrl,
   checkLocalpart,
   checkProxyUrl,
   checkServerName,
@@ -63,6 +64,9 @@ export interface Config {
   };
   space: {
     trusted_remote_users: string[];
+  };
+  calls: {
+    livekit_service_url: string;
   };
 }
 
@@ -152,6 +156,12 @@ export const configSpec: ConfigSpec<Config> = {
       allowed: "user ids like @me:other.org",
       check: checkUserPattern,
     }),
+  },
+  calls: {
+    livekit_service_url: stringField(
+      "A MatrixRTC/LiveKit call server hosted elsewhere (its JWT service URL); empty: no calls, since Funnel cannot carry their UDP media.",
+      { default: "", allowed: "empty, or an https:// URL like https://rtc.example.org/livekit/jwt", check: checkHttpsUrl },
+    ),
   },
 };
 
