@@ -22,6 +22,8 @@ export const commands = {
   restore: load(() => import("./restore.ts")),
   space: load(() => import("./space.ts")),
   user: load(() => import("./user.ts")),
+  completion: load(() => import("./completion.ts")),
+  complete: load(() => import("./complete.ts")),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;
