@@ -22,6 +22,17 @@ function open(paths: Paths, config: Config): UserContext {
   return { admin: synapseAdmin(createSynapseHttp(synapseUrl(config)), loadServiceToken(paths)), serverName: config.server.server_name };
 }
 
+/** A change to accounts: one at a time, so two runs never decide on the same stale list. */
+async function changing<T>(paths: Paths, config: Config, work: (context: UserContext) => Promise<T>): Promise<T> {
+  const context = open(paths, config);
+  const release = acquireLock(paths, "user");
+  try {
+    return await work(context);
+  } finally {
+    release();
+  }
+}
+
 /** The named account, which must exist; exit 2 otherwise. */
 async function existingUser(context: UserContext, arg: string) {
   const { userId } = localUserId(arg, context.serverName);
@@ -59,12 +70,11 @@ export interface UserAddReport extends PasswordOutcome {
 }
 
 export async function runUserAdd(paths: Paths, config: Config, options: UserAddOptions): Promise<UserAddReport> {
-  const context = open(paths, config);
-  const { localpart, userId } = localUserId(options.localpart, context.serverName);
-  const problem = localpartProblem(localpart, context.serverName);
+  const serverName = config.server.server_name;
+  const { localpart, userId } = localUserId(options.localpart, serverName);
+  const problem = localpartProblem(localpart, serverName);
   if (problem) throw usageError(`"${localpart}" cannot be a user name: ${problem}.`, "user.bad-localpart", "Pick a name of lowercase letters and digits, like alice or bob.smith.");
-  const release = acquireLock(paths, "user");
-  try {
+  return changing(paths, config, async (context) => {
     const existing = await context.admin.user(userId);
     if (existing) {
       throw usageError(`${userId} already exists${existing.deactivated ? " (deactivated; a name is never given out twice)" : ""}.`, "user.exists",
@@ -74,9 +84,7 @@ export async function runUserAdd(paths: Paths, config: Config, options: UserAddO
     // PUT v2/users creates the account without the shared secret or a login, so no login rate limit and no stray device.
     await context.admin.upsertUser(userId, { password: password.password, admin: options.admin });
     return { userId, admin: options.admin, ...password.reveal(userId, options.onTerminal, `${localpart}-initial-password`) };
-  } finally {
-    release();
-  }
+  });
 }
 
 /** Device counts are one request each; a few at a time keeps a few hundred accounts quick without flooding Synapse. */
@@ -109,9 +117,7 @@ export interface UserPasswordReport extends PasswordOutcome {
 }
 
 export async function runUserPassword(paths: Paths, config: Config, options: UserPasswordOptions): Promise<UserPasswordReport> {
-  const context = open(paths, config);
-  const release = acquireLock(paths, "user");
-  try {
+  return changing(paths, config, async (context) => {
     const user = await existingUser(context, options.user);
     if (user.deactivated) throw usageError(`${user.name} is deactivated; it cannot get a password again.`, "user.deactivated", "Create a new account: mxhome user add <name>");
     const signedOut = options.keepDevices ? 0 : await context.admin.deviceCount(user.name);
@@ -119,9 +125,7 @@ export async function runUserPassword(paths: Paths, config: Config, options: Use
     await context.admin.resetPassword(user.name, password.password, !options.keepDevices);
     const localpart = localUserId(user.name, context.serverName).localpart;
     return { userId: user.name, signedOut, ...password.reveal(user.name, options.onTerminal, `${localpart}-new-password`) };
-  } finally {
-    release();
-  }
+  });
 }
 
 export interface UserDeactivateOptions {
@@ -138,9 +142,7 @@ export interface UserDeactivateReport {
 }
 
 export async function runUserDeactivate(paths: Paths, config: Config, options: UserDeactivateOptions): Promise<UserDeactivateReport> {
-  const context = open(paths, config);
-  const release = acquireLock(paths, "user");
-  try {
+  return changing(paths, config, async (context) => {
     const user = await existingUser(context, options.user);
     if (user.deactivated) throw usageError(`${user.name} is already deactivated.`, "user.deactivated");
     const refusal = deactivationRefusal(user.name, accountIds(config), await context.admin.listUsers());
@@ -148,7 +150,5 @@ export async function runUserDeactivate(paths: Paths, config: Config, options: U
     if (!(await options.confirm(user.name))) return { userId: user.name, deactivated: false, erased: false };
     await context.admin.deactivate(user.name, options.erase);
     return { userId: user.name, deactivated: true, erased: options.erase };
-  } finally {
-    release();
-  }
+  });
 }
