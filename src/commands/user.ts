@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { passwordSource } from "../accounts/admin-password.ts";
 import { runUserAdd, runUserDeactivate, runUserList, runUserPassword, type PasswordOutcome } from "../accounts/manage-users.ts";
 import { formatUserList } from "../accounts/users.ts";
-import { usageError } from "../ui/errors.ts";
+import { MxError, usageError } from "../ui/errors.ts";
 import { isInteractive, log } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
@@ -38,8 +38,10 @@ const add = defineCommand({
     if (args.json) printJson("user add", { ...report, ...(invite ? { invite } : {}) });
     else {
       printText(`Created ${report.userId}${report.admin ? " (server admin)" : ""}.${passwordWords(report)}`);
-      if (invite) printText(`Invited to the Space: ${invite.users[0]?.outcome}. Share this link: ${invite.link}`);
+      if (invite?.users[0]?.outcome === "invited") printText(`Invited to the Space: ${invite.link}`);
     }
+    const failed = invite?.users.find((user) => user.outcome !== "invited");
+    if (failed) throw new MxError(`${report.userId} was created, but the invitation to the Space failed: ${failed.error ?? failed.outcome}.`, { code: "user.invite-failed", hint: `Try again: mxhome space invite ${report.userId}` });
   },
 });
 

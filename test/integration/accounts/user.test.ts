@@ -88,7 +88,7 @@ describe("mxhome user add", () => {
     await convergeSpace(server.paths, server.config, { space: { name: "Home" }, rooms: [], dryRun: false });
     const added = cli(["add", "dora", "--invite", "--password-file", passwordFile("dora-password-1")]);
     expect(added.exitCode).toBe(0);
-    expect(added.stdout).toContain("Invited to the Space: invited");
+    expect(added.stdout).toContain("Invited to the Space: https://matrix.to/#/");
     const spaceId = readSpaceState(server.paths)!.spaceId;
     const member = await server.adminApi().request<{ members: string[] }>("GET", `/_synapse/admin/v1/rooms/${encodeURIComponent(spaceId)}/members`);
     expect(member.members).not.toContain(id("dora")); // invited, not joined
