@@ -31,8 +31,9 @@ quiet_pip() { { "$@" 2>&1; } | { grep -v 'is ignored: it is neither a file nor a
 # qemu-user-static + libc6-arm64-cross: run the bun-linux-arm64 binary with
 #   qemu-aarch64-static -L /usr/aarch64-linux-gnu (no binfmt needed).
 # systemd: for systemd-analyze (calendar/verify); always there on Debian.
+# bash-completion: the bash completion script `mxhome completion bash` prints uses it, and its test runs it.
 APT_PKGS=(postgresql caddy python3-venv gcc libpq-dev python3-dev
-          qemu-user-static libc6-arm64-cross systemd util-linux)
+          qemu-user-static libc6-arm64-cross systemd util-linux bash-completion)
 step "apt packages"
 missing=()
 for p in "${APT_PKGS[@]}"; do

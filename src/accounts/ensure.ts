@@ -6,7 +6,7 @@ import { isMatrixError, type SynapseHttp } from "../synapse/http.ts";
 import { registerWithSharedSecret } from "../synapse/register.ts";
 import { readSecret } from "../secrets/store.ts";
 import { MxError } from "../ui/errors.ts";
-import { type AdminPasswordSource, generatePassword, revealGeneratedPassword } from "./admin-password.ts";
+import { type PasswordSource, generatePassword, revealGeneratedPassword } from "./admin-password.ts";
 import { credentialsFile, readCredentials, writeCredentials } from "./credentials.ts";
 import { accountIds, serviceLocalpart } from "./index.ts";
 
@@ -30,7 +30,7 @@ export interface EnsureAccountsInput {
   paths: Paths;
   config: Config;
   http: SynapseHttp;
-  adminPassword: AdminPasswordSource;
+  adminPassword: PasswordSource;
   /** Whether a generated password may be shown on stdout. */
   onTerminal: boolean;
 }

@@ -22,6 +22,9 @@ export const commands = {
   restore: load(() => import("./restore.ts")),
   space: load(() => import("./space.ts")),
   upgrade: load(() => import("./upgrade.ts")),
+  user: load(() => import("./user.ts")),
+  completion: load(() => import("./completion.ts")),
+  complete: load(() => import("./complete.ts")),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -8,7 +8,7 @@ import { commandEnvironment, globalArgs } from "./_shared.ts";
 export default defineCommand({
   meta: { name: "logs", description: "Show service logs (the journal under podman, log files natively)" },
   args: {
-    service: { type: "positional", required: false, description: `One of ${serviceOrder.join(", ")}; all when omitted`, valueHint: "service" },
+    service: { type: "positional", required: false, description: `One of ${serviceOrder.join(", ")}; all when omitted`, valueHint: serviceOrder.join("|") },
     follow: { type: "boolean", alias: "f", description: "Keep printing new lines until interrupted" },
     lines: { type: "string", alias: "n", description: "How many recent lines to show first (default: 100)", valueHint: "count" },
     ...globalArgs,

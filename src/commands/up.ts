@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { adminPasswordSource } from "../accounts/admin-password.ts";
+import { passwordSource } from "../accounts/admin-password.ts";
 import { mxhomeExecutable } from "../init/self.ts";
 import { formatUpReport, reportDocument } from "../runtime/report.ts";
 import { blockersError, runUp } from "../runtime/up.ts";
@@ -25,7 +25,7 @@ export default defineCommand({
     const report = await runUp(env.paths, env.config(), {
       dryRun: Boolean(args["dry-run"]),
       force: Boolean(args.force),
-      adminPassword: await adminPasswordSource(args["password-file"]),
+      adminPassword: await passwordSource(args["password-file"]),
       // With --json, stdout carries one document: a generated password goes to a 0600 file instead.
       onTerminal: Boolean(process.stdout.isTTY) && !args.json,
       mxhomeBinary: mxhomeExecutable(),

@@ -10,6 +10,7 @@ import {
 } from "./fields.ts";
 import {
   checkHostname,
+  checkHttpsUrl,
   checkLocalpart,
   checkProxyUrl,
   checkServerName,
@@ -66,6 +67,9 @@ export interface Config {
   };
   upgrade: {
     release_url: string;
+  };
+  calls: {
+    livekit_service_url: string;
   };
 }
 
@@ -164,6 +168,12 @@ export const configSpec: ConfigSpec<Config> = {
       check: (value) =>
         value === "" || value.startsWith("/") || /^(https?:\/\/[^\s/]+|file:\/\/\/)/i.test(value) ? undefined : "use an http(s):// URL or an absolute directory",
     }),
+  },
+  calls: {
+    livekit_service_url: stringField(
+      "A MatrixRTC/LiveKit call server hosted elsewhere (its JWT service URL); empty: no calls, since Funnel cannot carry their UDP media.",
+      { default: "", allowed: "empty, or an https:// URL like https://rtc.example.org/livekit/jwt", check: checkHttpsUrl },
+    ),
   },
 };
 

@@ -81,6 +81,18 @@ export function checkProxyUrl(value: string): string | undefined {
   }
 }
 
+/** Empty, or an https:// URL with a host (clients refuse plain http for a call server). */
+export function checkHttpsUrl(value: string): string | undefined {
+  if (value === "") return undefined;
+  // It is written verbatim into JSON (Caddy's well-known) and YAML; a URL never needs these.
+  if (/[\s`"'\\]/.test(value)) return "a URL has no spaces, quotes or backslashes";
+  try {
+    return new URL(value).protocol === "https:" ? undefined : "use an https:// URL";
+  } catch {
+    return "not a URL; use e.g. https://rtc.example.org/livekit/jwt";
+  }
+}
+
 /** A Matrix user id, or a glob over user ids such as `@*:example.org`. */
 export function checkUserPattern(value: string): string | undefined {
   return /^@[^:\s]+:[^\s]+$/.test(value) ? undefined : "use a user id like @alice:example.org (* is a wildcard)";

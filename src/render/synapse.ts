@@ -25,6 +25,28 @@ function outboundProxyBlock(config: Config): string {
   ].join("\n");
 }
 
+/**
+ * `[calls] livekit_service_url`: Synapse 1.163 serves the same call server
+ * on `/_matrix/client/unstable/org.matrix.msc4143/rtc/transports`
+ * (config/matrixrtc.py, behind experimental_features.msc4143_enabled).
+ * Nothing at all when unset, so no client is sent to a focus that isn't there.
+ */
+function callsBlock(config: Config): string {
+  const url = config.calls.livekit_service_url;
+  if (!url) return "";
+  return [
+    "",
+    "# Calls: a LiveKit call server hosted elsewhere ([calls] in mxhome.toml).",
+    "experimental_features:",
+    "  msc4143_enabled: true",
+    "matrix_rtc:",
+    "  transports:",
+    "    - type: livekit",
+    `      livekit_service_url: ${yamlString(url)}`,
+    "",
+  ].join("\n");
+}
+
 /** `userOverridesFile` is the host path, named in the header so people know where to edit. */
 export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths, userOverridesFile: string): string {
   return fillTemplate(homeserverTemplate, {
@@ -42,6 +64,7 @@ export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths,
     max_upload_size: yamlString(config.server.max_upload),
     retention_days: config.retention.days,
     outbound_proxy_block: outboundProxyBlock(config),
+    calls_block: callsBlock(config),
   });
 }
 

@@ -12,9 +12,17 @@ export function wellKnownServer(config: Config): string {
   return JSON.stringify({ "m.server": `${publicHost(config)}:443` });
 }
 
-/** `/.well-known/matrix/client`: clients find the homeserver at the Funnel host. */
+/**
+ * `/.well-known/matrix/client`: clients find the homeserver at the Funnel
+ * host, and a call server only when `[calls] livekit_service_url` names one
+ * (MSC4143 foci): advertising one that isn't there would break every call.
+ */
 export function wellKnownClient(config: Config): string {
-  return JSON.stringify({ "m.homeserver": { base_url: `https://${publicHost(config)}` } });
+  const url = config.calls.livekit_service_url;
+  return JSON.stringify({
+    "m.homeserver": { base_url: `https://${publicHost(config)}` },
+    ...(url ? { "org.matrix.msc4143.rtc_foci": [{ type: "livekit", livekit_service_url: url }] } : {}),
+  });
 }
 
 /**

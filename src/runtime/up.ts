@@ -2,7 +2,7 @@ import type { Paths } from "../config/paths.ts";
 import { type Config, publicHost } from "../config/schema.ts";
 import { planManagedWrites, refuseHandEdits } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
-import type { AdminPasswordSource } from "../accounts/admin-password.ts";
+import type { PasswordSource } from "../accounts/admin-password.ts";
 import { type AccountsReport, ensureAccounts } from "../accounts/ensure.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
@@ -20,7 +20,7 @@ export interface UpOptions {
   dryRun: boolean;
   /** Replace hand-edited managed files (a backup of each is kept). */
   force: boolean;
-  adminPassword: AdminPasswordSource;
+  adminPassword: PasswordSource;
   /** Whether stdout is a terminal a generated password may be shown on. */
   onTerminal: boolean;
   /** The mxhome the timers run; must match what `init` rendered with, or every run rewrites the units. */

@@ -1,11 +1,12 @@
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { acquireLock } from "../state/lock.ts";
+import { isMatrixError } from "../synapse/http.ts";
 import { MxError, usageError } from "../ui/errors.ts";
 import { log } from "../ui/logger.ts";
 import { openSpaceActors, type SpaceActors } from "./actors.ts";
 import { applyChange, createRoom } from "./apply.ts";
-import { aliasFromName, describeCreate, matrixToLink } from "./describe.ts";
+import { aliasCandidates, aliasFromName, describeCreate, matrixToLink } from "./describe.ts";
 import { adminStateReader, readSnapshot, type SpaceTree, observeSpaceTree } from "./observe.ts";
 import { planChild, planSpace, type RoomPlan, type RoomWish, roomCreateRequest, spaceCreateRequest, type SpacePolicy } from "./plan.ts";
 import { supportsRestrictedJoins } from "./power.ts";
@@ -91,6 +92,31 @@ async function findRoom(actors: SpaceActors, tree: SpaceTree, state: SpaceState,
   return snapshot?.parents.some((parent) => parent.roomId === state.spaceId) ? snapshot : undefined;
 }
 
+/** The room an alias names, or undefined when it is free (read with the service admin, so a dry run mints no token). */
+async function aliasHolder(actors: SpaceActors, alias: string): Promise<string | undefined> {
+  try {
+    return (await actors.admin.request<{ room_id: string }>("GET", `/_matrix/client/v3/directory/room/${encodeURIComponent(alias)}`)).room_id;
+  } catch (error) {
+    if (isMatrixError(error, "M_NOT_FOUND")) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Every room gets an alias unless it has one: room version 12 ids have no
+ * `:server` part, and clients that join by id alone (matrix-commander) then
+ * have no server to join through. Without --alias: #<slug>:<server>, or the
+ * first free #<slug>-N when another room holds it.
+ */
+async function aliasFor(actors: SpaceActors, wish: RoomWish, room: RoomSnapshot | undefined): Promise<string | undefined> {
+  if (wish.alias || room?.canonicalAlias) return wish.alias;
+  for (const candidate of aliasCandidates(aliasFromName(wish.name, "room"))) {
+    const holder = await aliasHolder(actors, `#${candidate}:${actors.serverName}`);
+    if (holder === undefined || holder === room?.roomId) return candidate;
+  }
+  return undefined;
+}
+
 export async function convergeSpace(paths: Paths, config: Config, request: ConvergeRequest): Promise<SpaceChangeReport> {
   if ([request.space?.name, ...request.rooms.map((wish) => wish.name)].some((name) => name !== undefined && name.trim() === "")) {
     throw usageError("A Space or room name is empty.", "space.empty-name", 'Give each a name: --name "Family" --room "General".');
@@ -126,10 +152,11 @@ export async function convergeSpace(paths: Paths, config: Config, request: Conve
       await applyPlan(actors, planSpace(policy, tree.space, report.space.created ? undefined : request.space?.alias), report.space, request.dryRun);
     }
     const wishes = [...new Map(request.rooms.map((wish) => [wish.name, wish])).values()];
-    for (const wish of wishes) {
-      const target: TargetReport = { name: wish.name, created: false, changes: [] };
+    for (const asked of wishes) {
+      const target: TargetReport = { name: asked.name, created: false, changes: [] };
       report.rooms.push(target);
-      let room = tree && state ? await findRoom(actors, tree, state, wish.name) : undefined;
+      let room = tree && state ? await findRoom(actors, tree, state, asked.name) : undefined;
+      const wish = { ...asked, alias: await aliasFor(actors, asked, room) };
       if (!room) {
         const create = roomCreateRequest(policy, state?.spaceId ?? "!the-new-space", wish);
         target.created = true;

@@ -3,15 +3,21 @@ import { usageError } from "../ui/errors.ts";
 
 /** Pure helpers for names, aliases, links and what a createRoom request does, in words. */
 
-/** An alias localpart from a name: "Family & Friends" → "family-friends". */
-export function aliasFromName(name: string): string {
+/** An alias localpart from a name: "Family & Friends" → "family-friends"; `fallback` when nothing is left. */
+export function aliasFromName(name: string, fallback = "space"): string {
   const slug = name
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9._=-]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return slug || "space";
+  return slug || fallback;
+}
+
+/** Pure: the aliases to try for a room, in order: the slug, then slug-2, slug-3… */
+export function* aliasCandidates(slug: string, limit = 100): Generator<string> {
+  yield slug;
+  for (let n = 2; n <= limit; n++) yield `${slug}-${n}`;
 }
 
 export function checkAliasLocalpart(alias: string): string {

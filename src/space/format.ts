@@ -53,9 +53,9 @@ const inviteText: Record<InviteReport["users"][number]["outcome"], string> = {
 };
 
 export function formatInviteReport(report: InviteReport, color: boolean): string {
-  const lines = report.users.map(({ userId, outcome, error }) => {
-    const status = outcome === "failed" || outcome === "banned" ? "fail" : outcome === "invited" ? "ok" : "info";
-    return `${statusIcon(status, color)} ${userId}: ${inviteText[outcome]}${error ? ` (${error})` : ""}`;
+  const lines = report.users.map(({ userId, outcome, error, warning }) => {
+    const status = outcome === "failed" || outcome === "banned" ? "fail" : warning ? "warn" : outcome === "invited" ? "ok" : "info";
+    return `${statusIcon(status, color)} ${userId}: ${inviteText[outcome]}${error ? ` (${error})` : ""}${warning ? ` (warning: ${warning})` : ""}`;
   });
   return [...lines, "", `Share this link with them: ${report.link}`].join("\n");
 }

@@ -14,6 +14,16 @@ export interface AdminUser {
   displayname?: string | null;
 }
 
+/** One row of the user list (GET v2/users). */
+export interface AdminUserListEntry {
+  name: string;
+  admin: boolean;
+  deactivated: boolean;
+  last_seen_ts?: number | null;
+  displayname?: string | null;
+  user_type?: string | null;
+}
+
 export interface SynapseAdmin {
   /** Any admin endpoint, for features this module does not wrap yet. */
   request<T>(method: string, path: string, options?: Omit<RequestOptions, "token">): Promise<T>;
@@ -26,7 +36,16 @@ export interface SynapseAdmin {
   loginAs(userId: string): Promise<string>;
   /** Lifts message/join rate limits for an account that sends in bulk (bots, fixtures). */
   exemptFromRateLimits(userId: string): Promise<void>;
+  /** Every local account except guests, deactivated ones included (paginated GET v2/users). */
+  listUsers(): Promise<AdminUserListEntry[]>;
+  deviceCount(userId: string): Promise<number>;
+  /** Sets a new password; with `logoutDevices`, every device of the user is signed out. */
+  resetPassword(userId: string, password: string, logoutDevices: boolean): Promise<void>;
+  /** Deactivates for good; `erase` also forgets the user's messages and profile (GDPR erasure). */
+  deactivate(userId: string, erase: boolean): Promise<void>;
 }
+
+const listPageSize = 100;
 
 const users = (userId: string) => `/_synapse/admin/v2/users/${encodeURIComponent(userId)}`;
 const v1User = (userId: string, action: string) => `/_synapse/admin/v1/users/${encodeURIComponent(userId)}/${action}`;
@@ -55,6 +74,26 @@ export function synapseAdmin(http: SynapseHttp, accessToken: string): SynapseAdm
     },
     async exemptFromRateLimits(userId) {
       await request("POST", v1User(userId, "override_ratelimit"), { body: { messages_per_second: 0, burst_count: 0 } });
+    },
+    async listUsers() {
+      const all: AdminUserListEntry[] = [];
+      for (let from: string | undefined = "0"; from !== undefined; ) {
+        const page: { users: AdminUserListEntry[]; next_token?: string } = await request("GET", "/_synapse/admin/v2/users", {
+          query: { from, limit: listPageSize, guests: false, deactivated: true },
+        });
+        all.push(...page.users);
+        from = page.next_token;
+      }
+      return all;
+    },
+    async deviceCount(userId) {
+      return (await request<{ total: number }>("GET", `${users(userId)}/devices`)).total;
+    },
+    async resetPassword(userId, password, logoutDevices) {
+      await request("POST", `/_synapse/admin/v1/reset_password/${encodeURIComponent(userId)}`, { body: { new_password: password, logout_devices: logoutDevices } });
+    },
+    async deactivate(userId, erase) {
+      await request("POST", `/_synapse/admin/v1/deactivate/${encodeURIComponent(userId)}`, { body: { erase } });
     },
   };
 }

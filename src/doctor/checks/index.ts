@@ -33,6 +33,7 @@ import { postgresCheck } from "./services/postgres.ts";
 import { restartsCheck } from "./services/restarts.ts";
 import { servicesRunningCheck } from "./services/running.ts";
 import { adminHiddenCheck, caddyProxyCheck, wellKnownCheck } from "./services/caddy.ts";
+import { callsCheck, slidingSyncCheck } from "./services/clients.ts";
 import { synapseCheck } from "./services/synapse.ts";
 import { timersCheck } from "./services/timers.ts";
 import { tokensCheck } from "./services/tokens.ts";
@@ -71,6 +72,8 @@ export const doctorChecks: readonly Check[] = [
   wellKnownCheck,
   caddyProxyCheck,
   adminHiddenCheck,
+  slidingSyncCheck,
+  callsCheck,
   timersCheck,
   // exposure
   tailscaleCheck,

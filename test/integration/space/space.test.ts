@@ -14,13 +14,16 @@ import { type MatrixApi, openMatrixApi } from "../../../src/matrix/client.ts";
 import type { PowerLevelsContent, StateEvent } from "../../../src/matrix/types.ts";
 import { convergeSpace, type ConvergeRequest } from "../../../src/space/converge.ts";
 import { runSpaceDemote } from "../../../src/space/demote.ts";
+import { formatInviteReport } from "../../../src/space/format.ts";
 import { runSpaceInvite } from "../../../src/space/invite.ts";
 import { adminStateReader } from "../../../src/space/observe.ts";
 import { runSpaceShow } from "../../../src/space/show.ts";
 import { readSpaceState, resolveKickScopeRoot } from "../../../src/space/state.ts";
+import { loginWithPassword } from "../../../src/synapse/client.ts";
 import { isMatrixError } from "../../../src/synapse/http.ts";
 import { type Federation, startFederation } from "../../support/federation.ts";
 import { repoRoot } from "../../support/components.ts";
+import { freePort } from "../../support/ports.ts";
 import type { TestServer, TestUser } from "../../support/server.ts";
 
 let federation: Federation;
@@ -123,6 +126,9 @@ describe("mxhome space", () => {
       expect(find(state, "m.room.history_visibility")).toEqual({ history_visibility: "shared" });
       expect(find(state, "m.room.power_levels")).toEqual(expectedLevels(bot, "room"));
       expect(find(state, "m.room.create")).toMatchObject({ room_version: "12" });
+      // Without --alias, each room is still named by an alias: room version 12 ids carry no server to join through.
+      expect(find(state, "m.room.canonical_alias")).toEqual({ alias: `#${name.toLowerCase()}:${home.serverName}` });
+      expect(await admin.resolveAlias(`#${name.toLowerCase()}:${home.serverName}`)).toBe(roomId);
       expect((await admin.joinedMembers(roomId)).sort()).toEqual([bot, home.admin.userId].sort());
     }
     // The Space id is in the state dir, kick's default scope resolves to it, and mxhome.toml is untouched.
@@ -157,6 +163,22 @@ describe("mxhome space", () => {
     expect(again.changed).toBe(false);
   }, 60_000);
 
+  test("without --alias a taken slug gets a number; running again gives an alias-less room one", async () => {
+    const elsewhere = await admin.createRoom({ name: "Someone's music", room_alias_name: "music", preset: "private_chat" });
+    const music = await converge({ rooms: [{ name: "Music", encrypted: true }] });
+    expect(music.rooms[0]!.changes).toContain(`alias #music-2:${home.serverName}`);
+    expect(await admin.resolveAlias(`#music-2:${home.serverName}`)).toBe(music.rooms[0]!.roomId!);
+    expect(await admin.resolveAlias(`#music:${home.serverName}`)).toBe(elsewhere);
+    // A room made before aliases were the default: no canonical alias, no directory entry.
+    const roomId = music.rooms[0]!.roomId!;
+    await admin.putState(roomId, "m.room.canonical_alias", {});
+    await home.adminApi().request("DELETE", `/_matrix/client/v3/directory/room/${encodeURIComponent(`#music-2:${home.serverName}`)}`);
+    const again = await converge({ rooms: [{ name: "Music", encrypted: true }] });
+    expect(again.rooms[0]!.changes).toEqual([`alias #music-2:${home.serverName}`]);
+    expect(await admin.stateEvent(roomId, "m.room.canonical_alias")).toEqual({ alias: `#music-2:${home.serverName}` });
+    expect((await converge({ rooms: [{ name: "Music", encrypted: true }] })).changed).toBe(false);
+  }, 60_000);
+
   test("Space members can join its rooms; people who never joined the Space cannot", async () => {
     const [alice, bob, carol] = [await home.createUser(), await home.createUser(), await home.createUser()];
     const invited = await runSpaceInvite(home.paths, home.config, [alice.userId, carol.userId]);
@@ -175,13 +197,38 @@ describe("mxhome space", () => {
   test("show: tree, rules, encryption, members, power, rooms with only local members", async () => {
     const report = await runSpaceShow(home.paths, home.config);
     const byName = Object.fromEntries(report.rooms.map((room) => [room.name, room]));
-    expect(report.rooms.map((room) => [room.name, room.depth, room.kind])).toEqual([["Family", 0, "space"], ["General", 1, "room"], ["Photos", 1, "room"], ["Games", 1, "room"]]);
+    expect(report.rooms.map((room) => [room.name, room.depth, room.kind])).toEqual([["Family", 0, "space"], ["General", 1, "room"], ["Photos", 1, "room"], ["Games", 1, "room"], ["Music", 1, "room"]]);
     expect(byName.Family).toMatchObject({ joinRule: "invite", alias: `#family:${home.serverName}`, encrypted: false, members: { joined: 3, invited: 1, joinedFromOtherServers: 0 } });
     expect(byName.General).toMatchObject({ joinRule: "restricted", restrictedToSpace: true, encrypted: true, members: { joined: 3 } });
     expect(byName.Photos).toMatchObject({ restrictedToSpace: true, encrypted: false });
     expect(byName.Family!.powerLevels).toEqual([{ userId: home.admin.userId, level: "creator" }, { userId: home.bot.userId, level: 50 }]);
-    expect(report.unreachableWhileOff).toEqual(["Family", "General", "Photos", "Games"]);
+    expect(report.unreachableWhileOff).toEqual(["Family", "General", "Photos", "Games", "Music"]);
   }, 60_000);
+  test("invite checks every invitee first: an unknown local one stops it all (exit 2), doubtful remote ones only warn", async () => {
+    const frank = await home.createUser();
+    const refused = await runSpaceInvite(home.paths, home.config, [frank.userId, `@nobody:${home.serverName}`]).catch((error) => error);
+    expect(refused).toMatchObject({ code: "space.invitee-unknown", exitCode: 2, hint: "Create the account first: mxhome user add nobody" });
+    expect(refused.message).toContain(`@nobody:${home.serverName} has no account on this server`);
+    // Nothing was sent, not even frank's invite.
+    expect((await admin.members(spaceId())).some((event) => event.state_key === frank.userId)).toBe(false);
+
+    // A remote account that signed in somewhere has a device with keys, which its server tells ours about.
+    const gina = await remote.createUser("gina");
+    const session = await loginWithPassword(remote.http, gina.userId, gina.password);
+    const device = session.deviceId!;
+    await remote.http.request("POST", "/_matrix/client/v3/keys/upload", {
+      token: session.accessToken,
+      body: { device_keys: { user_id: gina.userId, device_id: device, algorithms: ["m.olm.v1.curve25519-aes-sha2"], keys: { [`ed25519:${device}`]: "x", [`curve25519:${device}`]: "y" }, signatures: {} } },
+    });
+    const closedPort = await freePort();
+    const report = await runSpaceInvite(home.paths, home.config, [frank.userId, gina.userId, `@nobody:${remote.serverName}`, `@ghost:localhost:${closedPort}`]);
+    const byId = Object.fromEntries(report.users.map((user) => [user.userId, user]));
+    expect(byId[frank.userId]).toEqual({ userId: frank.userId, outcome: "invited" });
+    expect(byId[gina.userId]).toEqual({ userId: gina.userId, outcome: "invited" });
+    expect(byId[`@nobody:${remote.serverName}`]).toMatchObject({ outcome: "invited", warning: `${remote.serverName} knows no device of @nobody:${remote.serverName}: no such account, or it never signed in; check the spelling` });
+    expect(byId[`@ghost:localhost:${closedPort}`]!.warning).toStartWith(`could not check @ghost:localhost:${closedPort}: localhost:${closedPort} did not answer`);
+    expect(formatInviteReport(report, false)).toContain("(warning: ");
+  }, 120_000);
 });
 
 describe("doctor's Space checks", () => {
@@ -189,11 +236,11 @@ describe("doctor's Space checks", () => {
 
   test("a member from another homeserver at power level 50 fails remote-power, named; demote fixes it", async () => {
     erin = await remote.createUser("erin");
-    expect((await runSpaceInvite(home.paths, home.config, [erin.userId])).users[0]).toEqual({ userId: erin.userId, outcome: "invited" });
+    expect((await runSpaceInvite(home.paths, home.config, [erin.userId])).users[0]).toMatchObject({ userId: erin.userId, outcome: "invited" });
     await join(remote, erin, spaceId());
     const general = await childId("General");
     await join(remote, erin, general);
-    expect((await runSpaceShow(home.paths, home.config)).unreachableWhileOff).toEqual(["Photos", "Games"]);
+    expect((await runSpaceShow(home.paths, home.config)).unreachableWhileOff).toEqual(["Photos", "Games", "Music"]);
     expect((await checkResult("remote-power")).status).toBe("ok");
 
     await setPowerLevel(general, erin.userId, 50);
