@@ -15,6 +15,7 @@ export function compileArgs(outfile: string, target?: string): string[] {
     "--sourcemap=none",
     "--bytecode",
     "--format=esm",
+    "--splitting",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
     ...(target ? [`--target=${target}`] : []),

@@ -1,7 +1,8 @@
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { commands } from "./commands/index.ts";
-import { hoistableFlags } from "./commands/_shared.ts";
+import { hoistableFlags } from "./commands/hoistable-flags.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
+import { writeStderr, writeStdout } from "./ui/output.ts";
 import { redact } from "./ui/redact.ts";
 import { colorEnabled } from "./ui/style.ts";
 import { mxhomeVersion } from "./version.ts";
@@ -89,15 +90,15 @@ export function refuseRoot(rawArgs: string[], uid = process.getuid?.()): void {
 
 function report(error: unknown, verbose: boolean): ExitCode {
   if (error instanceof MxError) {
-    process.stderr.write(redact(`error: ${error.message}\n`));
-    if (error.hint) process.stderr.write(redact(`hint: ${error.hint}\n`));
-    if (verbose && error.cause) process.stderr.write(redact(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`));
+    writeStderr(redact(`error: ${error.message}\n`));
+    if (error.hint) writeStderr(redact(`hint: ${error.hint}\n`));
+    if (verbose && error.cause) writeStderr(redact(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`));
     return error.exitCode;
   }
   const unexpected = error as Error;
-  process.stderr.write(redact(`error: ${unexpected?.message ?? String(error)}\n`));
-  if (verbose && unexpected?.stack) process.stderr.write(redact(`${unexpected.stack}\n`));
-  else process.stderr.write("hint: run again with --verbose for details\n");
+  writeStderr(redact(`error: ${unexpected?.message ?? String(error)}\n`));
+  if (verbose && unexpected?.stack) writeStderr(redact(`${unexpected.stack}\n`));
+  else writeStderr("hint: run again with --verbose for details\n");
   return ExitCode.failed;
 }
 
@@ -106,13 +107,13 @@ export async function run(argv: string[]): Promise<ExitCode> {
   const verbose = rawArgs.includes("--verbose");
   try {
     if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
-      process.stdout.write(`${mxhomeVersion}\n`);
+      writeStdout(`${mxhomeVersion}\n`);
       return ExitCode.ok;
     }
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
       const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
-      process.stdout.write(colorEnabled() ? usage : stripAnsi(usage));
+      writeStdout(colorEnabled() ? usage : stripAnsi(usage));
       return ExitCode.ok;
     }
     await rejectUnknownFlags(command, rest);

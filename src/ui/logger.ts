@@ -1,29 +1,42 @@
-import { createConsola, type ConsolaInstance } from "consola";
+import type { ConsolaInstance } from "consola";
+import { isTerminal, writeStderr } from "./output.ts";
 import { redact } from "./redact.ts";
 import { colorEnabled } from "./style.ts";
 
 /**
  * Logs go to stderr so stdout carries only data (`--json` documents, reports).
  * Every message is redacted before it is printed.
+ *
+ * consola is loaded on the first message, not with this module: on import it
+ * loads node:tty and reads process.stdout.isTTY, ~17 ms of start-up that
+ * commands which never log (`status`, `--version`) should not pay. The
+ * bundler puts a `require()`d module in its own chunk, loaded at the call.
  */
 let instance: ConsolaInstance | undefined;
+let level = 3;
+
+// consola writes with `stream.write`; console.error keeps process.stderr's Node stream unbuilt.
+const stderr = { write: (text: string) => (writeStderr(text), true) } as unknown as NodeJS.WriteStream;
 
 function consola(): ConsolaInstance {
-  instance ??= createConsola({
-    stdout: process.stderr,
-    stderr: process.stderr,
-    level: 3,
-    formatOptions: { colors: colorEnabled(process.stderr), date: false },
-  });
+  if (!instance) {
+    const { createConsola } = require("consola") as typeof import("consola");
+    instance = createConsola({ stdout: stderr, stderr, level, formatOptions: { colors: colorEnabled(2), date: false } });
+  }
   return instance;
 }
 
+function setLevel(next: number): void {
+  level = next;
+  if (instance) instance.level = next;
+}
+
 export function setVerbose(verbose: boolean): void {
-  consola().level = verbose ? 4 : 3;
+  setLevel(verbose ? 4 : 3);
 }
 
 export function setQuiet(quiet: boolean): void {
-  if (quiet) consola().level = 1;
+  if (quiet) setLevel(1);
 }
 
 const clean = (message: string) => redact(message);
@@ -39,7 +52,7 @@ export const log = {
   prompt: ((...args: Parameters<ConsolaInstance["prompt"]>) => consola().prompt(...args)) as ConsolaInstance["prompt"],
 };
 
-/** Prompts only when a person can answer: stdin is a TTY and this is not CI. */
+/** Prompts only when a person can answer: stdin is a terminal and this is not CI. */
 export function isInteractive(): boolean {
-  return Boolean(process.stdin.isTTY) && !process.env.CI;
+  return isTerminal(0) && !process.env.CI;
 }

@@ -1,15 +1,47 @@
+import { readlinkSync } from "node:fs";
 import { redact } from "./redact.ts";
 
 /** Bumped when a `--json` document changes incompatibly. */
 export const jsonSchemaVersion = 1;
 
+/*
+ * stdout and stderr are written through console.log and console.error, never
+ * process.stdout or process.stderr: in Bun the first touch of either builds a
+ * Node stream, about 13 ms and 8 MB at start-up, more than all of the rest of
+ * `mxhome --version` (bench/startup.ts). Console writes are synchronous and
+ * complete before the process exits, even into a slow pipe.
+ */
+const withoutFinalNewline = (text: string) => (text.endsWith("\n") ? text.slice(0, -1) : text);
+
+/** Whole lines on stdout; a final newline is added when missing. */
+export function writeStdout(text: string): void {
+  console.log(withoutFinalNewline(text));
+}
+
+/** Whole lines on stderr; a final newline is added when missing. */
+export function writeStderr(text: string): void {
+  console.error(withoutFinalNewline(text));
+}
+
+/**
+ * isatty(3) without node:tty (which costs ~4 ms to load): Linux names a
+ * terminal's file descriptor /dev/pts/N, /dev/ttyX or /dev/console.
+ */
+export function isTerminal(fd: 0 | 1 | 2): boolean {
+  try {
+    return /^\/dev\/(pts\/\d+|tty\w*|console)$/.test(readlinkSync(`/proc/self/fd/${fd}`));
+  } catch {
+    return false;
+  }
+}
+
 /** Exactly one JSON document on stdout, always with `schemaVersion` and `command`. */
 export function printJson(command: string, document: object): void {
   const text = JSON.stringify({ schemaVersion: jsonSchemaVersion, command, ...document }, null, 2);
-  process.stdout.write(`${redact(text)}\n`);
+  writeStdout(redact(text));
 }
 
 /** Report text for people, on stdout. */
 export function printText(text: string): void {
-  process.stdout.write(`${redact(text)}${text.endsWith("\n") ? "" : "\n"}`);
+  writeStdout(redact(text));
 }
