@@ -4,7 +4,6 @@ import { hoistableFlags } from "./commands/hoistable-flags.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
 import { writeStderr, writeStdout } from "./ui/output.ts";
 import { redact } from "./ui/redact.ts";
-import { colorEnabled } from "./ui/style.ts";
 import { mxhomeVersion } from "./version.ts";
 
 const main = defineCommand({
@@ -113,6 +112,8 @@ export async function run(argv: string[]): Promise<ExitCode> {
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
       const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
+      // Imported here: telling a terminal needs node:fs, which the rest of this module (and `--version`) does not.
+      const { colorEnabled } = await import("./ui/style.ts");
       writeStdout(colorEnabled() ? usage : stripAnsi(usage));
       return ExitCode.ok;
     }

@@ -1,7 +1,8 @@
 import type { ConsolaInstance } from "consola";
-import { isTerminal, writeStderr } from "./output.ts";
+import { writeStderr } from "./output.ts";
 import { redact } from "./redact.ts";
 import { colorEnabled } from "./style.ts";
+import { isTerminal } from "./terminal.ts";
 
 /**
  * Logs go to stderr so stdout carries only data (`--json` documents, reports).

@@ -1,4 +1,3 @@
-import { readlinkSync } from "node:fs";
 import { redact } from "./redact.ts";
 
 /** Bumped when a `--json` document changes incompatibly. */
@@ -21,18 +20,6 @@ export function writeStdout(text: string): void {
 /** Whole lines on stderr; a final newline is added when missing. */
 export function writeStderr(text: string): void {
   console.error(withoutFinalNewline(text));
-}
-
-/**
- * isatty(3) without node:tty (which costs ~4 ms to load): Linux names a
- * terminal's file descriptor /dev/pts/N, /dev/ttyX or /dev/console.
- */
-export function isTerminal(fd: 0 | 1 | 2): boolean {
-  try {
-    return /^\/dev\/(pts\/\d+|tty\w*|console)$/.test(readlinkSync(`/proc/self/fd/${fd}`));
-  } catch {
-    return false;
-  }
 }
 
 /** Exactly one JSON document on stdout, always with `schemaVersion` and `command`. */

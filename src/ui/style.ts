@@ -1,4 +1,4 @@
-import { isTerminal } from "./output.ts";
+import { isTerminal } from "./terminal.ts";
 
 /** Colour and icons: plain ASCII words when NO_COLOR is set or the output (stdout, else stderr) is not a terminal. */
 export function colorEnabled(fd: 1 | 2 = 1): boolean {
