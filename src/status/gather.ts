@@ -50,7 +50,7 @@ async function unlessStopped<T>(services: Promise<ServiceObservation[]>, service
   return state === "stopped" || state === "failed" || state === "missing" ? fallback : within(probe(), fallback);
 }
 
-async function countAccountsAndRooms(paths: Paths, synapsePort: number): Promise<ServerStatus["counts"]> {
+export async function countAccountsAndRooms(paths: Paths, synapsePort: number): Promise<ServerStatus["counts"]> {
   const admin = synapseAdmin(createSynapseHttp(`http://127.0.0.1:${synapsePort}`, { timeoutMs: probeTimeoutMs, maxRateLimitRetries: 0 }), loadServiceSession(paths).accessToken);
   const [users, rooms] = await Promise.all([
     admin.request<{ total: number }>("GET", "/_synapse/admin/v2/users", { query: { limit: 1, guests: false, deactivated: false } }),
