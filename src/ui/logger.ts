@@ -16,7 +16,7 @@ import { isTerminal } from "./terminal.ts";
 let instance: ConsolaInstance | undefined;
 let level = 3;
 
-// consola writes with `stream.write`; console.error keeps process.stderr's Node stream unbuilt.
+// consola writes with `stream.write`; writeStderr keeps process.stderr's Node stream unbuilt.
 const stderr = { write: (text: string) => (writeStderr(text), true) } as unknown as NodeJS.WriteStream;
 
 function consola(): ConsolaInstance {

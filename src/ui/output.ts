@@ -4,11 +4,12 @@ import { redact } from "./redact.ts";
 export const jsonSchemaVersion = 1;
 
 /*
- * stdout and stderr are written through console.log and console.error, never
+ * stdout and stderr are written through console.log and console.warn, never
  * process.stdout or process.stderr: in Bun the first touch of either builds a
  * Node stream, about 13 ms and 8 MB at start-up, more than all of the rest of
  * `mxhome --version` (bench/startup.ts). Console writes are synchronous and
- * complete before the process exits, even into a slow pipe.
+ * complete before the process exits, even into a slow pipe. console.warn, not
+ * console.error: on a terminal Bun paints console.error's text red.
  */
 const withoutFinalNewline = (text: string) => (text.endsWith("\n") ? text.slice(0, -1) : text);
 
@@ -19,7 +20,7 @@ export function writeStdout(text: string): void {
 
 /** Whole lines on stderr; a final newline is added when missing. */
 export function writeStderr(text: string): void {
-  console.error(withoutFinalNewline(text));
+  console.warn(withoutFinalNewline(text));
 }
 
 /** Exactly one JSON document on stdout, always with `schemaVersion` and `command`. */
