@@ -120,7 +120,7 @@ async function probeTimes(paths: Paths): Promise<Record<string, number | undefin
     "database size (psql)": running("postgres") ? await timed(() => facts().get(gatherDatabase)) : undefined,
     "timers (systemctl --user show)": await timed(() => facts().get(gatherUnits)),
     "media size (du)": await timed(() => io.run(["du", "-s", "-B1", paths.mediaStoreDir])),
-    "memory of daemons (/proc, PSS)": await timed(() => processUsages(services.flatMap((service) => service.pid ?? []))),
+    "memory of daemons (/proc/<pid>/status)": await timed(() => processUsages(services.flatMap((service) => service.pid ?? []))),
     "whole gatherStatus (in-process)": await timed(() => gatherStatus({ paths })),
   };
 }

@@ -108,8 +108,8 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     within(mediaBytes(io, options.paths.mediaStoreDir), undefined),
     within(facts.get(gatherUnits), { reachable: false, units: {} }),
   ]);
-  // Reading /proc is synchronous (smaps_rollup walks page tables): do it once the probes have
-  // started their processes and requests (setImmediate: after those microtasks), while they are awaited.
+  // Reading /proc is synchronous: done once the probes have started their processes and
+  // requests (setImmediate runs after those microtasks), while they are awaited.
   const usages = observedServices.then(async (services) => {
     await new Promise((resolve) => setImmediate(resolve));
     return processUsages(pidsNeedingUsage(services), now.getTime());
