@@ -156,9 +156,9 @@ try {
   const probeMedian = (values: (number | undefined)[]) => (values.every((value) => value === undefined) ? "skipped" : median(values.map(Number)).toFixed(1));
   console.log("\nwhere status's time goes: each probe alone, in-process, median ms (status runs them in parallel, each capped at 2 s,");
   console.log("and skips those of a stopped service)");
-  console.log(`${"".padEnd(36)} ${"healthy".padStart(8)} ${"down".padStart(8)}`);
+  console.log(`${"".padEnd(40)} ${"healthy".padStart(8)} ${"down".padStart(8)}`);
   for (const probe of Object.keys(probes.healthy)) {
-    console.log(`${probe.padEnd(36)} ${probeMedian(probes.healthy[probe]!).padStart(8)} ${probeMedian(probes.down[probe]!).padStart(8)}`);
+    console.log(`${probe.padEnd(40)} ${probeMedian(probes.healthy[probe]!).padStart(8)} ${probeMedian(probes.down[probe]!).padStart(8)}`);
   }
 } finally {
   await healthy.stop();
