@@ -1,6 +1,6 @@
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { commands } from "./commands/index.ts";
-import { hoistableFlags } from "./commands/hoistable-flags.ts";
+import { hoistableFlags } from "./commands/_hoistable-flags.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
 import { writeStderr, writeStdout } from "./ui/output.ts";
 import { redact } from "./ui/redact.ts";

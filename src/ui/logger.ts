@@ -10,8 +10,8 @@ import { isTerminal } from "./terminal.ts";
  *
  * consola is loaded on the first message, not with this module: on import it
  * loads node:tty and reads process.stdout.isTTY, ~17 ms of start-up that
- * commands which never log (`status`, `--version`) should not pay. The
- * bundler puts a `require()`d module in its own chunk, loaded at the call.
+ * commands which never log (`status`, `--version`) should not pay. A
+ * `require()`d module is evaluated at the call, also in the compiled binary.
  */
 let instance: ConsolaInstance | undefined;
 let level = 3;

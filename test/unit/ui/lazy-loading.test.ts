@@ -32,7 +32,7 @@ test("--version loads the CLI set-up and nothing else", () => {
     sources: [
       "package.json",
       "src/cli.ts",
-      "src/commands/hoistable-flags.ts",
+      "src/commands/_hoistable-flags.ts",
       "src/commands/index.ts",
       "src/ui/errors.ts",
       "src/ui/output.ts",
