@@ -15,7 +15,7 @@
  * slowest bounds it). PostgreSQL refuses root, so as root this re-runs itself
  * as the test user.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
@@ -162,4 +162,5 @@ try {
   }
 } finally {
   await healthy.stop();
+  rmSync(dir, { recursive: true, force: true }); // two ~110 MB binaries
 }
