@@ -1,10 +1,9 @@
 import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { commands } from "./commands/index.ts";
-import { hoistableFlags } from "./commands/_shared.ts";
+import { hoistableFlags } from "./commands/_hoistable-flags.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
+import { writeStderr, writeStdout } from "./ui/output.ts";
 import { redact } from "./ui/redact.ts";
-import { closestName } from "./ui/suggest.ts";
-import { colorEnabled, toAscii } from "./ui/style.ts";
 import { mxhomeVersion } from "./version.ts";
 
 const main = defineCommand({
@@ -55,6 +54,7 @@ async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any
     if (!subCommands || name === undefined || name.startsWith("-")) return { command, parent, rest };
     const next = subCommands[name];
     if (!next) {
+      const { closestName } = await import("./ui/suggest.ts");
       const suggestion = closestName(name, Object.keys(subCommands));
       const parentName = command === main ? "mxhome" : `mxhome ${rawArgs.slice(0, rawArgs.length - rest.length).join(" ")}`;
       throw usageError(
@@ -96,8 +96,10 @@ export function refuseRoot(rawArgs: string[], uid = process.getuid?.()): void {
   );
 }
 
-function report(error: unknown, verbose: boolean): ExitCode {
-  const write = (text: string) => process.stderr.write(colorEnabled(process.stderr) ? redact(text) : toAscii(redact(text)));
+async function report(error: unknown, verbose: boolean): Promise<ExitCode> {
+  // Imported here, as for usage below: telling a terminal needs node:fs, which `--version` does not.
+  const { colorEnabled, toAscii } = await import("./ui/style.ts");
+  const write = (text: string) => writeStderr(colorEnabled(2) ? redact(text) : toAscii(redact(text)));
   if (error instanceof MxError) {
     write(`error: ${error.message}\n`);
     if (error.hint) write(`hint: ${error.hint}\n`);
@@ -116,13 +118,15 @@ export async function run(argv: string[]): Promise<ExitCode> {
   const verbose = rawArgs.includes("--verbose");
   try {
     if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
-      process.stdout.write(`${mxhomeVersion}\n`);
+      writeStdout(`${mxhomeVersion}\n`);
       return ExitCode.ok;
     }
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
       const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
-      process.stdout.write(colorEnabled() ? usage : toAscii(stripAnsi(usage)));
+      // Imported here: telling a terminal needs node:fs, which the rest of this module (and `--version`) does not.
+      const { colorEnabled, toAscii } = await import("./ui/style.ts");
+      writeStdout(colorEnabled() ? usage : toAscii(stripAnsi(usage)));
       return ExitCode.ok;
     }
     await rejectUnknownFlags(command, rest);
@@ -130,7 +134,7 @@ export async function run(argv: string[]): Promise<ExitCode> {
     await runCommand(command, { rawArgs: rest });
     return ExitCode.ok;
   } catch (error) {
-    return report(error, verbose);
+    return await report(error, verbose);
   }
 }
 

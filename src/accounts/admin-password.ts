@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../io/fs.ts";
 import { usageError } from "../ui/errors.ts";
+import { writeStdout } from "../ui/output.ts";
 import { registerSecret } from "../ui/redact.ts";
 import { readSecretInput } from "../secrets/secret-input.ts";
 
@@ -39,7 +40,7 @@ export interface RevealedPassword {
  */
 export function revealGeneratedPassword(paths: Paths, userId: string, password: string, onTerminal: boolean, fileName = "admin-initial-password"): RevealedPassword {
   if (onTerminal) {
-    process.stdout.write(`\nPassword for ${userId} (shown once, not stored; hand it over privately):\n\n    ${password}\n\n`);
+    writeStdout(`\nPassword for ${userId} (shown once, not stored; hand it over privately):\n\n    ${password}\n\n`);
     registerSecret(password);
     return {};
   }

@@ -21,9 +21,6 @@ export const dryRunArg = {
   "dry-run": { type: "boolean", description: "Show what would change, change nothing" },
 } as const satisfies ArgsDef;
 
-/** Global boolean flags that may also appear before the subcommand name. */
-export const hoistableFlags = ["--verbose", "--yes", "--allow-root", "--json"];
-
 export interface CommandEnvironment {
   paths: Paths;
   yes: boolean;

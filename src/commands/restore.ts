@@ -8,6 +8,7 @@ import { mxhomeExecutable } from "../init/self.ts";
 import { usageError } from "../ui/errors.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
+import { isTerminal } from "../ui/terminal.ts";
 import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts";
 
 const portArg = (what: string) => ({ type: "string", description: `Use this ${what} port instead of the archived one`, valueHint: "port" }) as const;
@@ -48,7 +49,7 @@ export default defineCommand({
       passphrase: passphraseSource({ file: args["passphrase-file"], creating: false }),
       ports: portOverrides(args),
       mxhomeBinary: mxhomeExecutable(),
-      onTerminal: Boolean(process.stdout.isTTY),
+      onTerminal: isTerminal(1),
     });
     if (args.json) printJson("restore", report);
     else printText(formatRestoreReport(report, colorEnabled()));

@@ -5,6 +5,7 @@ import { formatUpReport, reportDocument } from "../runtime/report.ts";
 import { blockersError, runUp } from "../runtime/up.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
+import { isTerminal } from "../ui/terminal.ts";
 import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts";
 
 export default defineCommand({
@@ -27,7 +28,7 @@ export default defineCommand({
       force: Boolean(args.force),
       adminPassword: await passwordSource(args["password-file"]),
       // With --json, stdout carries one document: a generated password goes to a 0600 file instead.
-      onTerminal: Boolean(process.stdout.isTTY) && !args.json,
+      onTerminal: isTerminal(1) && !args.json,
       mxhomeBinary: mxhomeExecutable(),
     });
     if (args.json) printJson("up", reportDocument(report));

@@ -1,4 +1,3 @@
-import { request } from "node:https";
 import type { LookupFunction } from "node:net";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { DnsAnswer, PublicResolver } from "./resolver.ts";
@@ -87,6 +86,8 @@ export function createPublicHttp(options: PublicHttpOptions): PublicHttp {
       }
       const address = answer.addresses[0];
       if (!address) throw new PublicHttpError("dns", "ENOTFOUND", `${host} has no address`);
+      // Loaded here, not at the top: node:https brings Node's HTTP stack, ~5 ms that `status` (which builds a DoctorIo) never needs.
+      const { request } = await import("node:https");
       return new Promise<PublicAnswer>((resolve, reject) => {
         const outgoing = request(
           {

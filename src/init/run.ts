@@ -6,7 +6,7 @@ import { type Config, publicHost, usesCustomDomain } from "../config/schema.ts";
 import { writeFileAtomic } from "../io/fs.ts";
 import { applyManagedWrites, assertWritable, planManagedWrites, refuseHandEdits, type WriteAction } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
-import { ensureSecrets, type SecretResult } from "../secrets/store.ts";
+import { ensureSecrets, type SecretResult } from "../secrets/ensure.ts";
 import overridesTemplate from "../../templates/homeserver.overrides.yaml" with { type: "text" };
 import { ExitCode, MxError } from "../ui/errors.ts";
 import { applyAnswers, type InitAnswers } from "./answers.ts";

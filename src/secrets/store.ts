@@ -1,47 +1,14 @@
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Paths } from "../config/paths.ts";
-import { ensurePrivateDir } from "../io/fs.ts";
 import { MxError } from "../ui/errors.ts";
 import { registerSecret } from "../ui/redact.ts";
-import { generateSecret, generateSigningKey } from "./generate.ts";
-
-export type SecretName = keyof Paths["secrets"];
-
-const generators: Record<SecretName, () => string> = {
-  signingKey: generateSigningKey,
-  macaroonSecret: generateSecret,
-  formSecret: generateSecret,
-  registrationSecret: generateSecret,
-  postgresPassword: generateSecret,
-};
-
-export interface SecretResult {
-  name: SecretName;
-  file: string;
-  action: "create" | "keep";
-}
 
 /**
- * Creates each missing secret file (0600, exclusive create) and keeps every
- * existing one: losing the signing key would change the server's identity.
+ * Reading secrets. Creating them is ensure.ts, apart so that commands which
+ * only read (status, doctor) do not load node:crypto's key generation.
  */
-export function ensureSecrets(paths: Paths, dryRun = false): SecretResult[] {
-  if (!dryRun) ensurePrivateDir(paths.secretsDir);
-  return (Object.keys(generators) as SecretName[]).map((name) => {
-    const file = paths.secrets[name];
-    if (existsSync(file)) return { name, file, action: "keep" };
-    if (!dryRun) {
-      const fd = openSync(file, "wx", 0o600);
-      try {
-        writeSync(fd, generators[name]());
-      } finally {
-        closeSync(fd);
-      }
-    }
-    return { name, file, action: "create" };
-  });
-}
+export type SecretName = keyof Paths["secrets"];
 
 /** Reads a secret, registering it for redaction before anything can print it. */
 export function readSecret(paths: Paths, name: SecretName): string {

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Paths } from "../config/paths.ts";
 import { defaultConfig } from "../config/render-toml.ts";
+import type { ServiceName } from "../render/types.ts";
 import { type Config, publicHost } from "../config/schema.ts";
 import { readConfig } from "../doctor/context.ts";
 import { gatherDatabase } from "../doctor/facts/database.ts";
@@ -15,7 +16,7 @@ import { synapseAdmin } from "../synapse/admin.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { readRunRecord } from "../state/runs.ts";
 import { lastBackup } from "../backup/last.ts";
-import { processUsages } from "./proc.ts";
+import { type ProcessUsage, processUsages } from "./proc.ts";
 import type { ServerStatus, StatusReport } from "./types.ts";
 
 /**
@@ -41,7 +42,17 @@ async function within<T>(work: Promise<T>, fallback: T): Promise<T> {
   }
 }
 
-async function countAccountsAndRooms(paths: Paths, synapsePort: number): Promise<ServerStatus["counts"]> {
+/**
+ * A probe of a service known to be stopped cannot succeed: skip it (a psql
+ * that cannot connect still costs a process start). Run it when the state is
+ * unknown. Natively the states come from pid files, at once.
+ */
+async function unlessStopped<T>(services: Promise<ServiceObservation[]>, service: ServiceName, probe: () => Promise<T>, fallback: T): Promise<T> {
+  const state = (await services).find((observed) => observed.service === service)?.state;
+  return state === "stopped" || state === "failed" || state === "missing" ? fallback : within(probe(), fallback);
+}
+
+export async function countAccountsAndRooms(paths: Paths, synapsePort: number): Promise<ServerStatus["counts"]> {
   const admin = synapseAdmin(createSynapseHttp(`http://127.0.0.1:${synapsePort}`, { timeoutMs: probeTimeoutMs, maxRateLimitRetries: 0 }), loadServiceSession(paths).accessToken);
   const [users, rooms] = await Promise.all([
     admin.request<{ total: number }>("GET", "/_synapse/admin/v2/users", { query: { limit: 1, guests: false, deactivated: false } }),
@@ -57,9 +68,11 @@ async function mediaBytes(io: DoctorIo, dir: string): Promise<number | undefined
   return Number.isFinite(bytes) ? bytes : undefined;
 }
 
-function withUsage(services: ServiceObservation[], now: Date): ServerStatus["services"] {
-  const pids = services.filter((service) => service.pid !== undefined && service.since === undefined).map((service) => service.pid!);
-  const usages = processUsages(pids, now.getTime());
+/** Natively, uptime and memory come from /proc (not systemd): pids whose start time is not known yet. */
+const pidsNeedingUsage = (services: ServiceObservation[]) =>
+  services.filter((service) => service.pid !== undefined && service.since === undefined).map((service) => service.pid!);
+
+function withUsage(services: ServiceObservation[], usages: Map<number, ProcessUsage>): ServerStatus["services"] {
   return services.map((service) => {
     const usage = service.pid !== undefined ? usages.get(service.pid) : undefined;
     return {
@@ -97,17 +110,25 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     if (load.state === "missing") return { configured: false, configFile: load.file, problem: "not set up yet: run `mxhome init`" };
     const seen = bestEffort ?? guessedConfig(options.paths);
     const services = await within(createFacts({ paths: options.paths, config: seen, io, mxhomeBinary: "" }).get(gatherServices), []);
-    return { configured: false, configFile: load.file, problem: load.state, problems: load.problems, services: withUsage(services, now) };
+    return { configured: false, configFile: load.file, problem: load.state, problems: load.problems, services: withUsage(services, processUsages(pidsNeedingUsage(services), now.getTime())) };
   }
   const facts = createFacts({ paths: options.paths, config, io, mxhomeBinary: "" });
-  const [services, synapse, database, counts, media, units] = await Promise.all([
-    within(facts.get(gatherServices), []),
-    within(facts.get(gatherSynapse), undefined),
-    within(facts.get(gatherDatabase), { reachable: false }),
-    within(countAccountsAndRooms(options.paths, config.network.synapse_port), undefined),
+  const observedServices = within(facts.get(gatherServices), []);
+  const probes = Promise.all([
+    observedServices,
+    unlessStopped(observedServices, "synapse", () => facts.get(gatherSynapse), undefined),
+    unlessStopped(observedServices, "postgres", () => facts.get(gatherDatabase), { reachable: false }),
+    unlessStopped(observedServices, "synapse", () => countAccountsAndRooms(options.paths, config.network.synapse_port), undefined),
     within(mediaBytes(io, options.paths.mediaStoreDir), undefined),
     within(facts.get(gatherUnits), { reachable: false, units: {} }),
   ]);
+  // Reading /proc is synchronous: done once the probes have started their processes and
+  // requests (setImmediate runs after those microtasks), while they are awaited.
+  const usages = observedServices.then(async (services) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return processUsages(pidsNeedingUsage(services), now.getTime());
+  });
+  const [[services, synapse, database, counts, media, units], usage] = await Promise.all([probes, usages]);
   const run = (command: string, kind?: string) => {
     const record = readRunRecord(options.paths, command, kind);
     return record ? { finishedAt: record.finishedAt, ok: record.ok, summary: record.summary } : undefined;
@@ -117,7 +138,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     serverName: config.server.server_name,
     publicUrl: `https://${publicHost(config)}`,
     runtime: config.runtime.kind,
-    services: withUsage(services, now),
+    services: withUsage(services, usage),
     synapse: { healthy: synapse?.health.status === 200, version: synapse ? synapseVersion(synapse.version) : undefined },
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },

@@ -2,8 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * Uptime and memory of a native daemon from /proc: its start time (field 22
- * of /proc/<pid>/stat, in clock ticks since boot) and the proportional set
- * size of it and its children (PostgreSQL is a postmaster with backends).
+ * of /proc/<pid>/stat, in clock ticks since boot) and the memory of it and
+ * its children (PostgreSQL is a postmaster with backends), from
+ * /proc/<pid>/status. Not PSS from smaps_rollup: that walks every page table
+ * of the process, 23 ms for one Synapse on the development VM, which was the
+ * largest part of `status`'s own time.
  */
 export const clockTicksPerSecond = 100; // USER_HZ on every Linux architecture mxhome runs on
 
@@ -16,10 +19,28 @@ export function parseProcStat(text: string): { ppid: number; startTicks: number 
   return Number.isFinite(ppid) && Number.isFinite(startTicks) ? { ppid, startTicks } : undefined;
 }
 
-/** Pure: kB of `Pss:` (smaps_rollup) or `VmRSS:` (status), as bytes. */
-export function parseKbField(text: string, field: "Pss" | "VmRSS"): number | undefined {
+/** Pure: kB of a `Field:   123 kB` line of /proc/<pid>/status, as bytes. */
+export function parseKbField(text: string, field: "RssAnon" | "RssFile" | "RssShmem"): number | undefined {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(text);
   return match ? Number(match[1]) * 1024 : undefined;
+}
+
+/**
+ * Pure: the memory of a process tree from each member's /proc/<pid>/status:
+ * every member's private (anonymous) memory, plus the file-backed and shared
+ * memory counted once (backends map the same binary and the same shared
+ * buffers, so summing their RSS would count those once per backend).
+ */
+export function treeMemoryBytes(statuses: string[]): number | undefined {
+  let anonymous = 0;
+  let file = 0;
+  let shared = 0;
+  for (const status of statuses) {
+    anonymous += parseKbField(status, "RssAnon") ?? 0;
+    file = Math.max(file, parseKbField(status, "RssFile") ?? 0);
+    shared = Math.max(shared, parseKbField(status, "RssShmem") ?? 0);
+  }
+  return anonymous + file + shared || undefined;
 }
 
 const read = (path: string) => {
@@ -64,7 +85,7 @@ export interface ProcessUsage {
   memoryBytes?: number;
 }
 
-/** Start time and memory (PSS, children included) of each pid; unknown fields stay undefined. */
+/** Start time and memory (children included) of each pid; unknown fields stay undefined. */
 export function processUsages(pids: number[], now = Date.now()): Map<number, ProcessUsage> {
   const usages = new Map<number, ProcessUsage>();
   if (pids.length === 0) return usages;
@@ -74,11 +95,8 @@ export function processUsages(pids: number[], now = Date.now()): Map<number, Pro
     const stat = read(`/proc/${pid}/stat`);
     const parsed = stat ? parseProcStat(stat) : undefined;
     const since = parsed && Number.isFinite(uptime) ? Math.round(now - (uptime - parsed.startTicks / clockTicksPerSecond) * 1000) : undefined;
-    let memoryBytes = 0;
-    for (const member of processTree(pid, parents)) {
-      memoryBytes += parseKbField(read(`/proc/${member}/smaps_rollup`) ?? "", "Pss") ?? parseKbField(read(`/proc/${member}/status`) ?? "", "VmRSS") ?? 0;
-    }
-    usages.set(pid, { since, memoryBytes: memoryBytes || undefined });
+    const memoryBytes = treeMemoryBytes(processTree(pid, parents).map((member) => read(`/proc/${member}/status`) ?? ""));
+    usages.set(pid, { since, memoryBytes });
   }
   return usages;
 }

@@ -1,8 +1,10 @@
-/** Colour and icons: plain ASCII words when NO_COLOR is set or the stream is not a terminal. */
-export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
+import { isTerminal } from "./terminal.ts";
+
+/** Colour and icons: plain ASCII words when NO_COLOR is set or the output (stdout, else stderr) is not a terminal. */
+export function colorEnabled(fd: 1 | 2 = 1): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
   if (process.env.FORCE_COLOR) return true;
-  return Boolean(stream.isTTY) && process.env.TERM !== "dumb";
+  return isTerminal(fd) && process.env.TERM !== "dumb";
 }
 
 const asciiPunctuation: Record<string, string> = {

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
 import type { ServiceName } from "../../render/types.ts";
@@ -29,7 +28,9 @@ export const servicePort = (config: Config, service: ServiceName): number =>
   ({ postgres: config.network.postgres_port, synapse: config.network.synapse_port, caddy: config.network.caddy_port })[service];
 
 /** Whether another program listens on a loopback port (binding it is the honest test). */
-export function isPortTaken(port: number): Promise<boolean> {
+export async function isPortTaken(port: number): Promise<boolean> {
+  // Loaded here: node:net costs ~2 ms at start-up, and status, which imports this module, never binds.
+  const { createServer } = await import("node:net");
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"));

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolvePaths } from "../../../src/config/paths.ts";
 import { generateSigningKey } from "../../../src/secrets/generate.ts";
-import { ensureSecrets, readSecret } from "../../../src/secrets/store.ts";
+import { ensureSecrets } from "../../../src/secrets/ensure.ts";
+import { readSecret } from "../../../src/secrets/store.ts";
 import { redact } from "../../../src/ui/redact.ts";
 
 describe("signing key", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { resolvePaths } from "../../../src/config/paths.ts";
 import { formatStatus, headline } from "../../../src/status/format.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
-import { parseKbField, parseProcStat, processTree } from "../../../src/status/proc.ts";
+import { parseKbField, parseProcStat, processTree, treeMemoryBytes } from "../../../src/status/proc.ts";
 import type { ServerStatus } from "../../../src/status/types.ts";
 
 const now = new Date("2026-09-15T12:00:00Z");
@@ -19,9 +19,16 @@ describe("/proc parsing", () => {
   });
 
   test("memory fields", () => {
-    expect(parseKbField("Rss:              101276 kB\nPss:               88012 kB\n", "Pss")).toBe(88012 * 1024);
-    expect(parseKbField("Name:\tpostgres\nVmRSS:\t   30100 kB\n", "VmRSS")).toBe(30100 * 1024);
-    expect(parseKbField("", "Pss")).toBeUndefined();
+    expect(parseKbField("Name:\tpostgres\nVmRSS:\t   30100 kB\nRssAnon:\t    4100 kB\n", "RssAnon")).toBe(4100 * 1024);
+    expect(parseKbField("", "RssFile")).toBeUndefined();
+  });
+
+  test("a tree's memory: private memory of each, binary and shared buffers once", () => {
+    const status = (anon: number, file: number, shmem: number) => `VmRSS:\t${anon + file + shmem} kB\nRssAnon:\t${anon} kB\nRssFile:\t${file} kB\nRssShmem:\t${shmem} kB\n`;
+    // A postmaster and two backends, each mapping the 8 MB binary and touching shared buffers.
+    expect(treeMemoryBytes([status(2000, 8000, 1000), status(3000, 8000, 30000), status(1000, 7000, 5000)])).toBe((6000 + 8000 + 30000) * 1024);
+    expect(treeMemoryBytes([status(89044, 33372, 0)])).toBe((89044 + 33372) * 1024);
+    expect(treeMemoryBytes(["", ""])).toBeUndefined();
   });
 
   test("a postmaster's backends belong to it, others don't", () => {
