@@ -1,0 +1,55 @@
+import { existsSync } from "node:fs";
+import { exec } from "../../io/exec.ts";
+
+/**
+ * What a Python can run: Synapse alone is not enough, it needs its
+ * PostgreSQL driver (psycopg2) too, or it dies at its first database access.
+ */
+export interface SynapseProbe {
+  python: string;
+  /** The python file exists and ran the probe. */
+  runs: boolean;
+  /** The python file does not exist at all (not installed, or deleted). */
+  missing?: boolean;
+  /** matrix-synapse's installed version, when `import synapse` works. */
+  synapse?: string;
+  /** psycopg2's version, when `import psycopg2` works. */
+  driver?: string;
+  /** Why the probe failed, in Python's words (first useful line). */
+  error?: string;
+}
+
+// importlib.metadata, not synapse.__version__: the latter appends git details of any enclosing checkout.
+const probeScript = `
+import json, sys
+out = {}
+try:
+    import synapse, importlib.metadata as m
+    try:
+        out["synapse"] = m.version("matrix-synapse")
+    except Exception:
+        out["synapse"] = str(synapse.__version__).split()[0]
+except Exception as e:
+    out["error"] = "import synapse: %s: %s" % (type(e).__name__, e)
+try:
+    import psycopg2
+    out["driver"] = psycopg2.__version__.split()[0]
+except Exception as e:
+    out.setdefault("error", "import psycopg2: %s: %s" % (type(e).__name__, e))
+print(json.dumps(out))
+`;
+
+export async function probeSynapse(python: string): Promise<SynapseProbe> {
+  if (!existsSync(python)) return { python, runs: false, missing: true, error: `${python} does not exist` };
+  const result = await exec([python, "-c", probeScript], { timeoutMs: 60_000 }).catch((error: Error) => ({ exitCode: -1, stdout: "", stderr: error.message }));
+  try {
+    const found = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as Pick<SynapseProbe, "synapse" | "driver" | "error">;
+    return { python, runs: true, ...found };
+  } catch {
+    const why = result.stderr.trim().split("\n").at(-1) || `exit ${result.exitCode}`;
+    return { python, runs: false, error: `${python} does not run: ${why}` };
+  }
+}
+
+/** Pure: the probe found everything Synapse needs. */
+export const probeReady = (probe: SynapseProbe): boolean => probe.runs && probe.synapse !== undefined && probe.driver !== undefined;

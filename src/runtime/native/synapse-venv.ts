@@ -1,0 +1,133 @@
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Paths } from "../../config/paths.ts";
+import { exec, which } from "../../io/exec.ts";
+import { writeFileAtomic } from "../../io/fs.ts";
+import { MxError } from "../../ui/errors.ts";
+import { probeReady, probeSynapse } from "./synapse-probe.ts";
+
+/**
+ * mxhome's own Synapse for the native runtime: a venv per version under the
+ * data dir, filled from the lock built into the binary (exact versions,
+ * hashes, wheels only: psycopg2-binary needs no compiler). It is built in a
+ * hidden temporary directory and renamed into place, so a venv at its final
+ * path is always a complete one. pip reads PIP_INDEX_URL, PIP_FIND_LINKS and
+ * PIP_NO_INDEX from the environment, which is how an offline install works.
+ */
+export const managedVenvDir = (paths: Paths, version: string) => join(paths.synapseVenvsDir, version);
+/** `python -m synapse.app.homeserver` works from a renamed venv; its bin/ scripts' shebangs would not, so mxhome never uses them. */
+export const managedPython = (paths: Paths, version: string) => join(managedVenvDir(paths, version), "bin", "python");
+
+export const offlineHint =
+  "Without PyPI, install from a local wheelhouse: on a machine with network, `pip download --only-binary=:all: -d wheels matrix-synapse==<version> psycopg2-binary`, copy `wheels` over, then run `PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheels mxhome up` (PIP_INDEX_URL=<mirror> uses a PyPI mirror instead).";
+
+/** Pure: what a failed `python3 -m venv` means, as an error with its fix. */
+export function venvCreationError(base: string, output: string): MxError {
+  if (/ensurepip is not\s+available|No module named .?ensurepip|No module named .?venv/.test(output)) {
+    return new MxError(`${base} cannot create a virtual environment with pip: the python3-venv package is missing.`, {
+      code: "native.python-venv-missing",
+      hint: "Install it (Debian/Ubuntu: `sudo apt install python3-venv`; Arch and Fedora ship venv with python), then run `mxhome up` again.",
+    });
+  }
+  return new MxError(`\`${base} -m venv\` failed:\n${output.trim()}`, { code: "native.synapse-install-failed", hint: "Fix the problem above, then run `mxhome up` again." });
+}
+
+/** Pure: what a failed `pip install` means, as an error with its fix. */
+export function pipInstallError(version: string, output: string): MxError {
+  const tail = output.trim().split("\n").slice(-12).join("\n");
+  if (/DO NOT MATCH THE HASHES/.test(output)) {
+    return new MxError(`A downloaded package for Synapse ${version} does not match the hash in mxhome's lock:\n${tail}`, {
+      code: "native.synapse-install-hash",
+      hint: "The index or wheelhouse serves different files than PyPI. Check PIP_INDEX_URL / PIP_FIND_LINKS, then run `mxhome up` again.",
+    });
+  }
+  const offline =
+    /NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|Network is unreachable|No matching distribution found|Could not find a version that satisfies/;
+  if (offline.test(output)) {
+    return new MxError(`Could not download Synapse ${version} and its dependencies (no network to PyPI, or a package is missing from the index):\n${tail}`, {
+      code: "native.synapse-install-offline",
+      hint: offlineHint.replace("<version>", version),
+    });
+  }
+  return new MxError(`Installing Synapse ${version} failed:\n${tail}`, { code: "native.synapse-install-failed", hint: "Fix the problem above, then run `mxhome up` again." });
+}
+
+/** Pure: how many packages pip has started on, from its output so far ("Collecting x", "Processing ./x.whl"). */
+export const packagesStarted = (output: string): number => (output.match(/^(Collecting|Processing) /gm) ?? []).length;
+
+export interface InstallProgress {
+  (done: number, total: number): void;
+}
+
+async function runStreaming(argv: string[], onOutput: (soFar: string) => void): Promise<{ exitCode: number; output: string }> {
+  const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: process.env });
+  let output = "";
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk, { stream: true });
+      onOutput(output);
+    }
+  };
+  await Promise.all([drain(child.stdout), drain(child.stderr)]);
+  return { exitCode: await child.exited, output };
+}
+
+/** Removes what an interrupted install left: hidden `.<version>.*` directories beside the venvs. */
+function clearLeftovers(paths: Paths, version: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(paths.synapseVenvsDir);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((entry) => entry.startsWith(`.${version}.`))) rmSync(join(paths.synapseVenvsDir, name), { recursive: true, force: true });
+}
+
+/**
+ * Builds the venv for `version` from `lock` and moves it into place (replacing
+ * a broken one). Returns its python. Callers hold the service lock.
+ */
+export async function installManagedSynapse(paths: Paths, version: string, lock: string, progress?: InstallProgress): Promise<string> {
+  const base = which("python3");
+  if (!base) {
+    throw new MxError("python3 was not found on PATH; mxhome installs Synapse into a venv made with it.", {
+      code: "native.python-missing",
+      hint: "Install Python 3 with venv (Debian/Ubuntu: `sudo apt install python3 python3-venv`; Arch: `sudo pacman -S python`), then run `mxhome up` again.",
+    });
+  }
+  mkdirSync(paths.synapseVenvsDir, { recursive: true, mode: 0o700 });
+  clearLeftovers(paths, version);
+  const building = join(paths.synapseVenvsDir, `.${version}.building`);
+  try {
+    const venv = await exec([base, "-m", "venv", building]);
+    if (venv.exitCode !== 0) throw venvCreationError(base, venv.stdout + venv.stderr);
+    const lockFile = join(building, "mxhome-synapse.lock");
+    writeFileAtomic(lockFile, lock, 0o644);
+    const total = (lock.match(/^[A-Za-z0-9][^\s=]*==/gm) ?? []).length;
+    const pip = [join(building, "bin", "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar=off"];
+    const install = await runStreaming([...pip, "--only-binary=:all:", "--require-hashes", "--requirement", lockFile], (soFar) =>
+      progress?.(Math.min(packagesStarted(soFar), total), total),
+    );
+    if (install.exitCode !== 0) throw pipInstallError(version, install.output);
+    const probe = await probeSynapse(join(building, "bin", "python"));
+    if (!probeReady(probe) || probe.synapse !== version) {
+      throw new MxError(`The new Synapse ${version} venv does not work: ${probe.error ?? `it holds Synapse ${probe.synapse}`}.`, {
+        code: "native.synapse-install-failed",
+        hint: `Run \`mxhome up\` again; if it keeps failing, report it with the output of \`${join(building, "bin", "python")} -m pip list\`.`,
+      });
+    }
+    const final = managedVenvDir(paths, version);
+    const old = join(paths.synapseVenvsDir, `.${version}.replaced`);
+    try {
+      renameSync(final, old);
+    } catch {
+      // No earlier (broken) venv at that path.
+    }
+    renameSync(building, final);
+    rmSync(old, { recursive: true, force: true });
+    return managedPython(paths, version);
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+}
