@@ -24,14 +24,17 @@ import { synapseLock } from "./synapse-lock.ts";
 import { writeSynapseRecord } from "./synapse-source.ts";
 import { installManagedSynapse } from "./synapse-venv.ts";
 
-/** pip's progress as "n of m packages", at most every few seconds, and only on a terminal. */
+/** pip's progress ("12 of 60 packages collected", "installing 60 packages"): on a terminal, each new stage at most every few seconds. */
 function installProgress(version: string, intervalMs = 3000) {
   if (!process.stderr.isTTY) return undefined;
   let last = 0;
-  return (done: number, total: number) => {
-    if (Date.now() - last < intervalMs) return;
+  let shown = "";
+  return (stage: string) => {
+    const installing = stage.startsWith("installing");
+    if (stage === shown || (!installing && Date.now() - last < intervalMs)) return;
     last = Date.now();
-    log.info(`Synapse ${version}: ${done} of ${total} packages`);
+    shown = stage;
+    log.info(`Synapse ${version}: ${stage}${installing ? " (about a minute)" : ""}`);
   };
 }
 

@@ -18,8 +18,12 @@ export const managedVenvDir = (paths: Paths, version: string) => join(paths.syna
 /** `python -m synapse.app.homeserver` works from a renamed venv; its bin/ scripts' shebangs would not, so mxhome never uses them. */
 export const managedPython = (paths: Paths, version: string) => join(managedVenvDir(paths, version), "bin", "python");
 
-export const offlineHint =
-  "Without PyPI, install from a local wheelhouse: on a machine with network, `pip download --only-binary=:all: -d wheels matrix-synapse==<version> psycopg2-binary`, copy `wheels` over, then run `PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheels mxhome up` (PIP_INDEX_URL=<mirror> uses a PyPI mirror instead).";
+/** The lock as installed, kept beside the venvs: what an offline wheelhouse must hold. */
+export const keptLockFile = (paths: Paths, version: string) => join(paths.synapseVenvsDir, `${version}.lock`);
+
+/** Pure: how to install without PyPI. */
+export const offlineHint = (lockFile: string) =>
+  `Without PyPI, install from a local wheelhouse: on a machine with network, \`pip download --only-binary=:all: --require-hashes -r ${lockFile} -d wheels\` (copy the lock over first), copy \`wheels\` back, then run \`PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheels mxhome up\`. A PyPI mirror works too: PIP_INDEX_URL=<mirror> mxhome up.`;
 
 /** Pure: what a failed `python3 -m venv` means, as an error with its fix. */
 export function venvCreationError(base: string, output: string): MxError {
@@ -33,7 +37,7 @@ export function venvCreationError(base: string, output: string): MxError {
 }
 
 /** Pure: what a failed `pip install` means, as an error with its fix. */
-export function pipInstallError(version: string, output: string): MxError {
+export function pipInstallError(version: string, output: string, lockFile: string): MxError {
   const tail = output.trim().split("\n").slice(-12).join("\n");
   if (/DO NOT MATCH THE HASHES/.test(output)) {
     return new MxError(`A downloaded package for Synapse ${version} does not match the hash in mxhome's lock:\n${tail}`, {
@@ -46,21 +50,29 @@ export function pipInstallError(version: string, output: string): MxError {
   if (offline.test(output)) {
     return new MxError(`Could not download Synapse ${version} and its dependencies (no network to PyPI, or a package is missing from the index):\n${tail}`, {
       code: "native.synapse-install-offline",
-      hint: offlineHint.replace("<version>", version),
+      hint: offlineHint(lockFile),
     });
   }
   return new MxError(`Installing Synapse ${version} failed:\n${tail}`, { code: "native.synapse-install-failed", hint: "Fix the problem above, then run `mxhome up` again." });
 }
 
-/** Pure: how many packages pip has started on, from its output so far ("Collecting x", "Processing ./x.whl"). */
-export const packagesStarted = (output: string): number => (output.match(/^(Collecting|Processing) /gm) ?? []).length;
+/**
+ * Pure: where pip is, from its output so far: collecting (one line per package:
+ * "Collecting x==…" from an index, "Processing /…/x.whl" from a wheelhouse), then installing.
+ */
+export function installStage(output: string, total: number): string | undefined {
+  if (/^Installing collected packages/m.test(output)) return `installing ${total} packages`;
+  const collected = Math.min((output.match(/^(Collecting|Processing) /gm) ?? []).length, total);
+  return collected ? `${collected} of ${total} packages collected` : undefined;
+}
 
 export interface InstallProgress {
-  (done: number, total: number): void;
+  (stage: string): void;
 }
 
 async function runStreaming(argv: string[], onOutput: (soFar: string) => void): Promise<{ exitCode: number; output: string }> {
-  const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: process.env });
+  // Unbuffered: Python block-buffers a pipe, and the progress would arrive all at the end.
+  const child = Bun.spawn(argv, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, PYTHONUNBUFFERED: "1" } });
   let output = "";
   const decoder = new TextDecoder();
   const drain = async (stream: ReadableStream<Uint8Array>) => {
@@ -102,14 +114,15 @@ export async function installManagedSynapse(paths: Paths, version: string, lock:
   try {
     const venv = await exec([base, "-m", "venv", building]);
     if (venv.exitCode !== 0) throw venvCreationError(base, venv.stdout + venv.stderr);
-    const lockFile = join(building, "mxhome-synapse.lock");
+    const lockFile = keptLockFile(paths, version);
     writeFileAtomic(lockFile, lock, 0o644);
     const total = (lock.match(/^[A-Za-z0-9][^\s=]*==/gm) ?? []).length;
     const pip = [join(building, "bin", "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar=off"];
-    const install = await runStreaming([...pip, "--only-binary=:all:", "--require-hashes", "--requirement", lockFile], (soFar) =>
-      progress?.(Math.min(packagesStarted(soFar), total), total),
-    );
-    if (install.exitCode !== 0) throw pipInstallError(version, install.output);
+    const install = await runStreaming([...pip, "--only-binary=:all:", "--require-hashes", "--requirement", lockFile], (soFar) => {
+      const stage = installStage(soFar, total);
+      if (stage) progress?.(stage);
+    });
+    if (install.exitCode !== 0) throw pipInstallError(version, install.output, lockFile);
     const probe = await probeSynapse(join(building, "bin", "python"));
     if (!probeReady(probe) || probe.synapse !== version) {
       throw new MxError(`The new Synapse ${version} venv does not work: ${probe.error ?? `it holds Synapse ${probe.synapse}`}.`, {

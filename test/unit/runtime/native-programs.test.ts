@@ -5,7 +5,7 @@ import type { NativeObservation } from "../../../src/runtime/native/observe.ts";
 import { planNativeUp } from "../../../src/runtime/native/plan.ts";
 import { moveToManagedAdvice, programProblems } from "../../../src/runtime/native/programs.ts";
 import { lockedSynapseVersion, pinnedSynapseVersion, synapseLock } from "../../../src/runtime/native/synapse-lock.ts";
-import { packagesStarted, pipInstallError, venvCreationError } from "../../../src/runtime/native/synapse-venv.ts";
+import { installStage, pipInstallError, venvCreationError } from "../../../src/runtime/native/synapse-venv.ts";
 import { images } from "../../../src/render/images.ts";
 import type { DesiredState } from "../../../src/runtime/runtime.ts";
 import { managedPython, readyPrograms } from "./_programs.ts";
@@ -123,16 +123,19 @@ describe("install failures name their fix", () => {
     expect(error.message).toContain("python3-venv");
   });
   test("no network: the offline option", () => {
-    const error = pipInstallError("1.163.2", "WARNING: Retrying ... NewConnectionError('Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')\nERROR: Could not find a version that satisfies the requirement attrs==26.1.0");
+    const error = pipInstallError("1.163.2", "WARNING: Retrying ... NewConnectionError('Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')\nERROR: Could not find a version that satisfies the requirement attrs==26.1.0", "/d/1.163.2.lock");
     expect(error.code).toBe("native.synapse-install-offline");
     expect(error.hint).toContain("PIP_FIND_LINKS");
-    expect(error.hint).toContain("matrix-synapse==1.163.2");
+    expect(error.hint).toContain("-r /d/1.163.2.lock");
   });
   test("a hash mismatch", () => {
-    expect(pipInstallError("1.163.2", "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.").code).toBe("native.synapse-install-hash");
+    expect(pipInstallError("1.163.2", "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.", "/d/1.163.2.lock").code).toBe("native.synapse-install-hash");
   });
-  test("progress counts pip's packages", () => {
-    expect(packagesStarted("Collecting attrs==1\n  Downloading x\nProcessing ./b.whl\nInstalling collected packages")).toBe(2);
+  test("progress: packages collected, then installing", () => {
+    expect(installStage("Looking in links: /w\nCollecting attrs==1\n  Downloading x\nCollecting b==2\n  Using cached b.whl", 60)).toBe("2 of 60 packages collected");
+    expect(installStage("Looking in links: /w\nProcessing /w/attrs-1-py3-none-any.whl\n", 60)).toBe("1 of 60 packages collected");
+    expect(installStage("Looking in links: /w\n", 60)).toBeUndefined();
+    expect(installStage("Collecting attrs==1\nInstalling collected packages: attrs, b", 60)).toBe("installing 60 packages");
   });
 });
 
