@@ -6,8 +6,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runDoctor } from "../../../src/doctor/index.ts";
+import { observeSynapse } from "../../../src/runtime/native/synapse-source.ts";
 import { clusterExists, postgresDaemon } from "../../../src/runtime/native/postgres.ts";
 import { runningPid } from "../../../src/runtime/native/process.ts";
 import { MxError } from "../../../src/ui/errors.ts";
@@ -82,4 +83,15 @@ describe("programs are checked before anything starts", () => {
     expect(check.status).toBe("fail");
     expect(check.detail).toContain(`PostgreSQL ${components.postgresBindir.match(/\d+/)![0]} in ${components.postgresBindir}`);
   }, 120_000);
+
+  test("an existing deployment whose Synapse came from a python3 on PATH keeps it; a new one gets mxhome's own", async () => {
+    const home = await initTestHome({ configure: (config) => (config.runtime.native.python = "") });
+    const config = { ...home.config, runtime: { ...home.config.runtime, native: { ...home.config.runtime.native, python: "" } } };
+    const path = `${dirname(components.synapsePython)}:/usr/bin:/bin`;
+    const fresh = await observeSynapse(home.paths, config, false, path);
+    expect(fresh).toMatchObject({ origin: "managed", unrecorded: true });
+    const existing = await observeSynapse(home.paths, config, true, path);
+    expect(existing).toMatchObject({ origin: "path", python: join(dirname(components.synapsePython), "python3"), unrecorded: true });
+    expect(existing.probe.driver).toBeDefined();
+  }, 60_000);
 });
