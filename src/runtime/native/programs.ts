@@ -40,10 +40,11 @@ async function observeCaddy(config: Config): Promise<NativePrograms["caddy"]> {
   return { path, version: /v?(\d+\.\d+\.\d+\S*)/.exec(result.stdout)?.[1] };
 }
 
-export async function observePrograms(paths: Paths, config: Config): Promise<NativePrograms> {
+/** `fresh`: probe Synapse's python even when its venv is unchanged since it last passed (doctor does). */
+export async function observePrograms(paths: Paths, config: Config, fresh = false): Promise<NativePrograms> {
   const cluster = clusterMajor(paths.postgresDir);
   const configured = config.runtime.native.postgres_bindir;
-  const [synapse, caddy] = await Promise.all([observeSynapse(paths, config, cluster !== undefined), observeCaddy(config)]);
+  const [synapse, caddy] = await Promise.all([observeSynapse(paths, config, cluster !== undefined, { fresh }), observeCaddy(config)]);
   const venvBase = synapse.origin === "managed" ? await observeVenvBase() : undefined;
   return { synapse, venvBase, postgres: { ...choosePostgres(configured, postgresCandidates(configured), cluster), cluster }, caddy };
 }

@@ -1,5 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { exec } from "../../io/exec.ts";
+import { readTextIfExists, writeFileAtomic } from "../../io/fs.ts";
 
 /**
  * What a Python can run: Synapse alone is not enough, it needs its
@@ -53,3 +55,39 @@ export async function probeSynapse(python: string): Promise<SynapseProbe> {
 
 /** Pure: the probe found everything Synapse needs. */
 export const probeReady = (probe: SynapseProbe): boolean => probe.runs && probe.synapse !== undefined && probe.driver !== undefined;
+
+/**
+ * What a venv's probe depends on: its python and each site-packages
+ * directory (installing or removing a package changes the directory). A
+ * python outside a venv has no such key and is probed every time.
+ */
+function venvKey(python: string): string | undefined {
+  const venv = dirname(dirname(python));
+  try {
+    if (!existsSync(join(venv, "pyvenv.cfg"))) return undefined;
+    const sitePackages = readdirSync(join(venv, "lib")).map((version) => join(venv, "lib", version, "site-packages"));
+    return JSON.stringify([python, statSync(python).mtimeMs, ...sitePackages.map((dir) => [dir, statSync(dir).mtimeMs])]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * probeSynapse, remembered for a venv whose files have not changed since it
+ * last passed: importing Synapse costs most of a second, and a no-op `up`
+ * should not. Only passing probes are kept, so a problem is always re-checked.
+ */
+export async function probeSynapseCached(python: string, cacheFile: string): Promise<SynapseProbe> {
+  const key = venvKey(python);
+  if (key) {
+    try {
+      const cached = JSON.parse(readTextIfExists(cacheFile) ?? "null") as { key: string; probe: SynapseProbe } | null;
+      if (cached?.key === key) return cached.probe;
+    } catch {
+      // A damaged cache only costs a probe.
+    }
+  }
+  const probe = await probeSynapse(python);
+  if (key && probeReady(probe)) writeFileAtomic(cacheFile, `${JSON.stringify({ key, probe })}\n`, 0o600);
+  return probe;
+}

@@ -88,9 +88,9 @@ describe("programs are checked before anything starts", () => {
     const home = await initTestHome({ configure: (config) => (config.runtime.native.python = "") });
     const config = { ...home.config, runtime: { ...home.config.runtime, native: { ...home.config.runtime.native, python: "" } } };
     const path = `${dirname(components.synapsePython)}:/usr/bin:/bin`;
-    const fresh = await observeSynapse(home.paths, config, false, path);
+    const fresh = await observeSynapse(home.paths, config, false, { path });
     expect(fresh).toMatchObject({ origin: "managed", unrecorded: true });
-    const existing = await observeSynapse(home.paths, config, true, path);
+    const existing = await observeSynapse(home.paths, config, true, { path });
     expect(existing).toMatchObject({ origin: "path", python: join(dirname(components.synapsePython), "python3"), unrecorded: true });
     expect(existing.probe.driver).toBeDefined();
   }, 60_000);

@@ -12,7 +12,7 @@ export interface NativeProgramsFact {
 }
 
 export async function gatherNativePrograms({ paths, config }: FactScope): Promise<NativeProgramsFact> {
-  return { programs: await observePrograms(paths, config), synapseRunning: isRunning(paths, "synapse"), recordFile: synapseRecordFile(paths) };
+  return { programs: await observePrograms(paths, config, true), synapseRunning: isRunning(paths, "synapse"), recordFile: synapseRecordFile(paths) };
 }
 
 const originWords = { managed: "mxhome's venv", override: "runtime.native.python", path: "python3 from PATH, kept" } as const;
