@@ -14,7 +14,7 @@ import { observeSynapse, type SynapseProgram } from "./synapse-source.ts";
  */
 export interface NativePrograms {
   synapse: SynapseProgram;
-  /** For the managed Synapse: the python3 that builds venvs, and whether it can (Debian splits venv/ensurepip into python3-venv). */
+  /** When mxhome's Synapse must be (re)built: the python3 that builds venvs, and whether it can (Debian splits venv/ensurepip into python3-venv). */
   venvBase?: { python3: string | undefined; canCreateVenv: boolean };
   postgres: PostgresChoice & { cluster: string | undefined };
   caddy: { path?: string; version?: string; problem?: string; fix?: string };
@@ -45,7 +45,8 @@ export async function observePrograms(paths: Paths, config: Config, fresh = fals
   const cluster = clusterMajor(paths.postgresDir);
   const configured = config.runtime.native.postgres_bindir;
   const [synapse, caddy] = await Promise.all([observeSynapse(paths, config, cluster !== undefined, { fresh }), observeCaddy(config)]);
-  const venvBase = synapse.origin === "managed" ? await observeVenvBase() : undefined;
+  // Only asked when a venv must be built: a working one needs no python3-venv.
+  const venvBase = synapse.origin === "managed" && !probeReady(synapse.probe) ? await observeVenvBase() : undefined;
   return { synapse, venvBase, postgres: { ...choosePostgres(configured, postgresCandidates(configured), cluster), cluster }, caddy };
 }
 

@@ -58,13 +58,11 @@ export const probeReady = (probe: SynapseProbe): boolean => probe.runs && probe.
 
 /**
  * What a venv's probe depends on: its python and each site-packages
- * directory (installing or removing a package changes the directory). A
- * python outside a venv has no such key and is probed every time.
+ * directory (installing or removing a package changes the directory).
  */
 function venvKey(python: string): string | undefined {
   const venv = dirname(dirname(python));
   try {
-    if (!existsSync(join(venv, "pyvenv.cfg"))) return undefined;
     const sitePackages = readdirSync(join(venv, "lib")).map((version) => join(venv, "lib", version, "site-packages"));
     return JSON.stringify([python, statSync(python).mtimeMs, ...sitePackages.map((dir) => [dir, statSync(dir).mtimeMs])]);
   } catch {
@@ -72,22 +70,24 @@ function venvKey(python: string): string | undefined {
   }
 }
 
+const stampFile = (python: string) => join(dirname(dirname(python)), "mxhome-verified.json");
+
 /**
- * probeSynapse, remembered for a venv whose files have not changed since it
- * last passed: importing Synapse costs most of a second, and a no-op `up`
- * should not. Only passing probes are kept, so a problem is always re-checked.
+ * After a venv passed its probe at install time: remember the probe with the
+ * venv's key, so a no-op `up` need not import Synapse (most of a second).
  */
-export async function probeSynapseCached(python: string, cacheFile: string): Promise<SynapseProbe> {
-  const key = venvKey(python);
-  if (key) {
-    try {
-      const cached = JSON.parse(readTextIfExists(cacheFile) ?? "null") as { key: string; probe: SynapseProbe } | null;
-      if (cached?.key === key) return cached.probe;
-    } catch {
-      // A damaged cache only costs a probe.
-    }
+export function stampVerified(probe: SynapseProbe): void {
+  const key = venvKey(probe.python);
+  if (key) writeFileAtomic(stampFile(probe.python), `${JSON.stringify({ key, probe })}\n`, 0o644);
+}
+
+/** The install-time probe of a managed venv, while nothing in it changed since; else a fresh probe. Writes nothing. */
+export async function probeManagedSynapse(python: string): Promise<SynapseProbe> {
+  try {
+    const stamp = JSON.parse(readTextIfExists(stampFile(python)) ?? "null") as { key: string; probe: SynapseProbe } | null;
+    if (stamp && stamp.key === venvKey(python)) return stamp.probe;
+  } catch {
+    // A damaged stamp only costs a probe.
   }
-  const probe = await probeSynapse(python);
-  if (key && probeReady(probe)) writeFileAtomic(cacheFile, `${JSON.stringify({ key, probe })}\n`, 0o600);
-  return probe;
+  return probeSynapse(python);
 }

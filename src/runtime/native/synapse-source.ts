@@ -4,7 +4,7 @@ import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
 import { readTextIfExists, writeFileAtomic } from "../../io/fs.ts";
 import { pinnedSynapseVersion } from "./synapse-lock.ts";
-import { probeReady, probeSynapse, probeSynapseCached, type SynapseProbe } from "./synapse-probe.ts";
+import { probeManagedSynapse, probeReady, probeSynapse, type SynapseProbe } from "./synapse-probe.ts";
 import { managedPython } from "./synapse-venv.ts";
 
 /**
@@ -68,19 +68,19 @@ async function synapseOnPath(path: string): Promise<SynapseProbe | undefined> {
  */
 export async function observeSynapse(paths: Paths, config: Config, deployed: boolean, options: { path?: string; fresh?: boolean } = {}): Promise<SynapseProgram> {
   const { path = process.env.PATH ?? "", fresh = false } = options;
-  const probe = (python: string) => (fresh ? probeSynapse(python) : probeSynapseCached(python, join(paths.stateDir, "synapse-probe.json")));
   const pinned = pinnedSynapseVersion;
   const override = config.runtime.native.python;
-  if (override) return { origin: "override", python: override, pinned, probe: await probe(override), unrecorded: false };
+  if (override) return { origin: "override", python: override, pinned, probe: await probeSynapse(override), unrecorded: false };
   const record = readSynapseRecord(paths);
-  if (record?.kind === "path") return { origin: "path", python: record.python, pinned, probe: await probe(record.python), unrecorded: false };
+  if (record?.kind === "path") return { origin: "path", python: record.python, pinned, probe: await probeSynapse(record.python), unrecorded: false };
   if (!record && deployed) {
     const found = await synapseOnPath(path);
     if (found) return { origin: "path", python: found.python, pinned, probe: found, unrecorded: true };
   }
   const version = record?.version ?? pinned;
   const python = managedPython(paths, version);
-  return { origin: "managed", python, version, pinned, probe: await probe(python), unrecorded: !record };
+  const probe = fresh ? await probeSynapse(python) : await probeManagedSynapse(python);
+  return { origin: "managed", python, version, pinned, probe, unrecorded: !record };
 }
 
 /** The python to start Synapse with, after `up` checked it: no probing here. */

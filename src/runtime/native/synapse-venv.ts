@@ -4,7 +4,7 @@ import type { Paths } from "../../config/paths.ts";
 import { exec, which } from "../../io/exec.ts";
 import { writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
-import { probeReady, probeSynapse } from "./synapse-probe.ts";
+import { probeReady, probeSynapse, stampVerified } from "./synapse-probe.ts";
 
 /**
  * mxhome's own Synapse for the native runtime: a venv per version under the
@@ -139,6 +139,7 @@ export async function installManagedSynapse(paths: Paths, version: string, lock:
     }
     renameSync(building, final);
     rmSync(old, { recursive: true, force: true });
+    stampVerified({ ...probe, python: managedPython(paths, version) });
     return managedPython(paths, version);
   } finally {
     rmSync(building, { recursive: true, force: true });
