@@ -1,7 +1,8 @@
 /**
  * `up` checks every program before it starts anything: a Synapse python
  * without its PostgreSQL driver, or PostgreSQL programs of another major than
- * the cluster's, refuse the run with the fix and leave nothing running.
+ * the cluster's, refuse the run with the fix and leave nothing running; so
+ * does a Synapse install that cannot download anything (it runs first).
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -9,6 +10,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runDoctor } from "../../../src/doctor/index.ts";
 import { observeSynapse } from "../../../src/runtime/native/synapse-source.ts";
+import { keptLockFile } from "../../../src/runtime/native/synapse-venv.ts";
+import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
 import { clusterExists, postgresDaemon } from "../../../src/runtime/native/postgres.ts";
 import { runningPid } from "../../../src/runtime/native/process.ts";
 import { MxError } from "../../../src/ui/errors.ts";
@@ -94,4 +97,25 @@ describe("programs are checked before anything starts", () => {
     expect(existing).toMatchObject({ origin: "path", python: join(dirname(components.synapsePython), "python3"), unrecorded: true });
     expect(existing.probe.driver).toBeDefined();
   }, 60_000);
+
+  test("no way to download Synapse: the offline option named, nothing half-installed, nothing started", async () => {
+    const emptyWheelhouse = join(scratch, "no-wheels");
+    mkdirSync(emptyWheelhouse);
+    const saved = { ...process.env };
+    Object.assign(process.env, { PIP_NO_INDEX: "1", PIP_FIND_LINKS: emptyWheelhouse, PIP_CONFIG_FILE: "/dev/null" });
+    try {
+      const home = await initTestHome({ configure: (config) => (config.runtime.native.python = "") });
+      const error = await refusal(home);
+      expect(error.code).toBe("native.synapse-install-offline");
+      expect(error.hint).toContain(`PIP_NO_INDEX=1 PIP_FIND_LINKS=`);
+      expect(error.hint).toContain(keptLockFile(home.paths, pinnedSynapseVersion));
+      // Only the kept lock: no venv, no hidden build directory.
+      expect(readdirSync(home.paths.synapseVenvsDir)).toEqual([`${pinnedSynapseVersion}.lock`]);
+      expect(clusterExists(home.paths.postgresDir)).toBe(false);
+      nothingRunning(home);
+    } finally {
+      for (const key of ["PIP_NO_INDEX", "PIP_FIND_LINKS", "PIP_CONFIG_FILE"]) if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  }, 120_000);
 });
