@@ -3,6 +3,7 @@ import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
 import { exec, which } from "../../io/exec.ts";
 import { compareVersions } from "../../render/podman-keys.ts";
+import { MxError } from "../../ui/errors.ts";
 import { choosePostgres, clusterMajor, findCaddy, type PostgresChoice, postgresCandidates } from "./binaries.ts";
 import { probeReady } from "./synapse-probe.ts";
 import { observeSynapse, type SynapseProgram } from "./synapse-source.ts";
@@ -32,7 +33,8 @@ async function observeCaddy(config: Config): Promise<NativePrograms["caddy"]> {
   try {
     path = findCaddy(config);
   } catch (error) {
-    return { problem: (error as Error).message, fix: (error as { hint?: string }).hint };
+    if (!(error instanceof MxError)) throw error;
+    return { problem: error.message, fix: error.hint };
   }
   // `caddy version` prints "v2.6.2 h1:…" (Debian: "v2.6.2"); the version is only shown, never judged.
   const result = await exec([path, "version"], { timeoutMs: 15_000 }).catch(() => undefined);
