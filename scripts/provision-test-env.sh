@@ -9,10 +9,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=$ROOT/.cache
 . "$ROOT/scripts/lib-test-user.sh"
 
-# The Synapse pin lives only in requirements-synapse.txt.
-SYNAPSE_REQ=$ROOT/scripts/requirements-synapse.txt
-SYNAPSE_VERSION=$(sed -n 's/^matrix-synapse[^=]*==\([0-9.]*\).*/\1/p' "$SYNAPSE_REQ")
+# The one Synapse pin: the lock mxhome's managed venv installs (see section 3).
+SYNAPSE_LOCK=$ROOT/src/runtime/native/synapse.lock
+SYNAPSE_VERSION=$(sed -n 's/^matrix-synapse==\([0-9.]*\).*/\1/p' "$SYNAPSE_LOCK")
 VENV=$CACHE/synapse-venv
+WHEELS=$CACHE/synapse-wheels
 # Suite that ships quadlet (podman >= 5). Pinned by name, not "stable", so a
 # future Debian release cannot silently change the generator under the tests.
 QUADLET_SUITE=trixie
@@ -20,19 +21,19 @@ PG_BIN=/usr/lib/postgresql/15/bin
 BUN=$ROOT/node_modules/.bin/bun
 
 [[ $(id -u) -eq 0 ]] || { echo "provision: run as root (apt, useradd)" >&2; exit 1; }
-[[ -n $SYNAPSE_VERSION ]] || { echo "provision: no pin found in $SYNAPSE_REQ" >&2; exit 1; }
+[[ -n $SYNAPSE_VERSION ]] || { echo "provision: no pin found in $SYNAPSE_LOCK" >&2; exit 1; }
 step() { printf '\n== provision: %s\n' "$*"; }
 # pip's config here adds file:// indexes that don't exist per package; each
 # miss prints a WARNING line. Hide those, keep everything else.
 quiet_pip() { { "$@" 2>&1; } | { grep -v 'is ignored: it is neither a file nor a directory' || true; }; }
 
 # --- 1. Debian packages ------------------------------------------------------
-# gcc/libpq-dev/python3-dev: psycopg2 has no Linux wheel and is built by pip.
+# python3-venv: the Synapse venvs (Synapse's lock is wheels only: no compiler, no libpq-dev).
 # qemu-user-static + libc6-arm64-cross: run the bun-linux-arm64 binary with
 #   qemu-aarch64-static -L /usr/aarch64-linux-gnu (no binfmt needed).
 # systemd: for systemd-analyze (calendar/verify); always there on Debian.
 # bash-completion: the bash completion script `mxhome completion bash` prints uses it, and its test runs it.
-APT_PKGS=(postgresql caddy python3-venv gcc libpq-dev python3-dev
+APT_PKGS=(postgresql caddy python3-venv
           qemu-user-static libc6-arm64-cross systemd util-linux bash-completion)
 step "apt packages"
 missing=()
@@ -67,21 +68,40 @@ make_traversable "$CACHE"
 find "$ROOT" -path "$ROOT/.git" -prune -o ! -perm -o=r -exec chmod a+rX {} +
 id "$MXTEST_USER"
 
-# --- 3. Synapse venv ---------------------------------------------------------
+# --- 3. Synapse: wheelhouse and venv, from the lock (issue #13) ---------------
+# Both come from src/runtime/native/synapse.lock, the lock built into mxhome:
+# - .cache/synapse-wheels: every locked wheel for this python. Tests of the
+#   managed install use it with PIP_NO_INDEX=1 PIP_FIND_LINKS, so no test
+#   reaches PyPI. Refilled only when the lock changes (stamp = its sha256).
+# - .cache/synapse-venv: the Synapse the shared test server runs (as
+#   runtime.native.python), installed from that wheelhouse.
 step "synapse $SYNAPSE_VERSION"
 # Ask the installed distribution, not synapse.__version__: the latter appends
 # git info of any enclosing checkout (here: this repo), e.g. "1.163.2 (b=main,…)".
-have=$("$VENV/bin/python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))' 2>/dev/null || true)
+have=$("$VENV/bin/python" -c 'import importlib.metadata as m, synapse, psycopg2; print(m.version("matrix-synapse"))' 2>/dev/null || true)
 if [[ $have != "$SYNAPSE_VERSION" ]]; then
-  echo "installing into $VENV (had: ${have:-none})"
+  echo "creating $VENV (had: ${have:-none})"
   rm -rf "$VENV"
   # /usr/bin/python3, not whatever `python3` is on PATH: the venv's python is a
   # symlink to its base interpreter, and e.g. a pyenv one under /root is
   # unreachable for mxtest.
   /usr/bin/python3 -m venv "$VENV"
-  quiet_pip "$VENV/bin/pip" install -q --disable-pip-version-check -r "$SYNAPSE_REQ"
+fi
+lock_sha=$(sha256sum "$SYNAPSE_LOCK" | cut -d' ' -f1)
+if [[ $(cat "$WHEELS/.lock-sha256" 2>/dev/null) != "$lock_sha" ]]; then
+  echo "downloading the locked wheels into $WHEELS"
+  mkdir -p "$WHEELS"
+  quiet_pip "$VENV/bin/python" -m pip download -q --disable-pip-version-check --only-binary=:all: \
+    --require-hashes -r "$SYNAPSE_LOCK" -d "$WHEELS"
+  echo "$lock_sha" >"$WHEELS/.lock-sha256"
 else
-  echo "already $have"
+  echo "wheelhouse matches the lock ($(ls "$WHEELS"/*.whl | wc -l) wheels)"
+fi
+if [[ $have != "$SYNAPSE_VERSION" ]]; then
+  quiet_pip "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$WHEELS" \
+    --only-binary=:all: --require-hashes -r "$SYNAPSE_LOCK"
+else
+  echo "venv already has $have"
 fi
 
 # --- 4. quadlet from a newer Debian podman -----------------------------------
@@ -175,6 +195,7 @@ cat >"$CACHE/provisioned.env" <<EOF
 MXTEST_USER=$MXTEST_USER
 SYNAPSE_PYTHON=$VENV/bin/python
 SYNAPSE_VERSION=$SYNAPSE_VERSION
+SYNAPSE_WHEELS=$WHEELS
 PG_BIN=$PG_BIN
 QUADLET=$CACHE/quadlet/quadlet
 CADDY=$(command -v caddy)

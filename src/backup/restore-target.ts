@@ -4,7 +4,8 @@ import type { Paths } from "../config/paths.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { ensurePrivateDir } from "../io/fs.ts";
-import { findCaddy, findPostgresBindir, findSynapsePython } from "../runtime/native/binaries.ts";
+import { MxError } from "../ui/errors.ts";
+import { observePrograms, programProblems } from "../runtime/native/programs.ts";
 import { isPortTaken } from "../runtime/native/observe.ts";
 import { runtimeFor } from "../runtime/select.ts";
 import { serviceOrder } from "../runtime/runtime.ts";
@@ -67,11 +68,11 @@ export async function takenPorts(config: Config, ownPorts: number[]): Promise<{ 
 }
 
 /** The programs the restored config names must exist here: checked before anything is written. */
-export async function checkRuntimeHere(config: Config): Promise<void> {
+export async function checkRuntimeHere(paths: Paths, config: Config): Promise<void> {
   if (config.runtime.kind !== "native") return; // podman's prerequisites are `up`'s blockers, named before it changes anything
-  findPostgresBindir(config);
-  findCaddy(config);
-  await findSynapsePython(config);
+  // The same findings `up` refuses to start on; a Synapse mxhome installs itself is no reason to refuse.
+  const blocking = programProblems(await observePrograms(paths, config), false).find((problem) => problem.blocking);
+  if (blocking) throw new MxError(blocking.message, { code: blocking.code, hint: blocking.fix });
 }
 
 /** Moves a file into place atomically (a copy first when the staging dir is on another file system). */

@@ -76,7 +76,7 @@ export async function runRestore(paths: Paths, options: RestoreOptions): Promise
     const { text, config, changes } = applyPortOverrides(readFileSync(stagedConfig, "utf8"), options.ports);
     const portRefusal = refuseTakenPorts(await takenPorts(config, observed.ownPorts), options.archive);
     if (portRefusal) throw portRefusal;
-    await checkRuntimeHere(config);
+    await checkRuntimeHere(paths, config);
     const plan = planRestore(manifest, observed.target, changes);
     const report: RestoreReport = {
       dryRun: options.dryRun,

@@ -25,6 +25,8 @@ export interface Paths {
   };
   postgresDir: string;
   caddyDir: string;
+  /** The native runtime's managed Synapse installs, one venv per version (`<dir>/<version>/`). */
+  synapseVenvsDir: string;
   /** Files the user must host on a custom domain (topology B). */
   wellKnownExportDir: string;
   /** Machine-made facts: hashes of rendered files, credentials, run records, the kick ledger. */
@@ -69,6 +71,8 @@ export function resolvePaths(env: Environment = process.env, configFileOverride?
     },
     postgresDir: join(dataDir, "postgres"),
     caddyDir: join(dataDir, "caddy"),
+    // Not under synapseDir: that one holds homeserver.yaml and the media, is mounted into the container and is backed up.
+    synapseVenvsDir: join(dataDir, "synapse-venv"),
     wellKnownExportDir: join(dataDir, "well-known-for-your-domain"),
     stateDir,
     renderedManifestFile: join(stateDir, "rendered.json"),

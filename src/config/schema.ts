@@ -116,9 +116,9 @@ export const configSpec: ConfigSpec<Config> = {
   runtime: {
     kind: enumField("How services run: rootless Podman + Quadlet, or plain processes.", ["podman", "native"], "podman"),
     native: {
-      python: stringField("Native runtime: a Python that can `import synapse`; empty means the first python3 on PATH that can.", { default: "" }),
+      python: stringField("Native runtime: a Python with Synapse and psycopg2 to use instead of the Synapse mxhome installs; empty means mxhome's own (a venv under the data dir).", { default: "" }),
       caddy: stringField("Native runtime: the caddy executable.", { default: "caddy" }),
-      postgres_bindir: stringField("Native runtime: directory holding initdb and pg_ctl; empty means search PATH and /usr/lib/postgresql.", {
+      postgres_bindir: stringField("Native runtime: directory holding initdb and pg_ctl; empty means search PATH and /usr/lib/postgresql for the cluster's major version.", {
         default: "",
       }),
     },

@@ -1,13 +1,18 @@
+import { pinnedSynapseVersion } from "../runtime/native/synapse-lock.ts";
+
 /**
  * The container images mxhome runs, in one place.
  *
  * Pinned by tag, fully qualified (quadlet warns about short names, and a short
  * name would depend on the user's registries.conf). A tag can in principle be
  * re-pushed upstream; bumping one here is a deliberate, reviewed change.
+ *
+ * Synapse's tag is the version src/runtime/native/synapse.lock pins, the one
+ * Synapse pin shared with the native runtime's venv and the test environment.
  */
 export const images = {
   /** Synapse ≥ 1.143 needs PostgreSQL ≥ 14. */
   postgres: "docker.io/library/postgres:17.6-alpine",
-  synapse: "ghcr.io/element-hq/synapse:v1.163.2",
+  synapse: `ghcr.io/element-hq/synapse:v${pinnedSynapseVersion}`,
   caddy: "docker.io/library/caddy:2.10.2-alpine",
 } as const;

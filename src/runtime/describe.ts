@@ -7,6 +7,12 @@ export function describeAction(action: Action): string {
   switch (action.kind) {
     case "write-files":
       return `write ${action.files.length} rendered file${action.files.length === 1 ? "" : "s"} (${action.files.map((f) => basename(f.path)).join(", ")})`;
+    case "install-synapse":
+      return `install Synapse ${action.version} into mxhome's venv (${action.reason})`;
+    case "record-synapse":
+      return action.source.kind === "managed"
+        ? `record mxhome's Synapse ${action.source.version} as the one this deployment runs`
+        : `keep Synapse from ${action.source.python} (found on PATH; recorded so it stays until you move it)`;
     case "init-database-cluster":
       return "create the PostgreSQL cluster (C locale, UTF-8)";
     case "create-database":

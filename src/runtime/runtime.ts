@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.ts";
 import type { PlannedWrite } from "../io/managed-files.ts";
 import type { ServiceName } from "../render/types.ts";
+import type { RecordedSynapse } from "./native/synapse-source.ts";
 
 /**
  * The port both runtimes implement. `up` and `down` are split into a pure
@@ -28,6 +29,10 @@ export interface DesiredState {
 
 export type Action =
   | { kind: "write-files"; files: { path: string; action: PlannedWrite["action"] }[] }
+  /** Native: build mxhome's Synapse venv of this version from the lock built into the binary, and make it the active one. */
+  | { kind: "install-synapse"; version: string; reason: string }
+  /** Native: remember which Synapse this deployment runs (in the state dir). */
+  | { kind: "record-synapse"; source: RecordedSynapse }
   | { kind: "init-database-cluster" }
   | { kind: "create-database" }
   | { kind: "podman-secret"; name: string; mode: "create" | "replace" | "remove-and-create" }

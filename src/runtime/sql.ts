@@ -37,7 +37,7 @@ async function podmanPsql(port: number, sql: string): Promise<string> {
 
 export function synapseSql(paths: Paths, config: Config): SynapseSql {
   if (config.runtime.kind === "podman") return async (sql) => parsePsqlRows(await podmanPsql(config.network.postgres_port, sql));
-  const cluster = describePostgresCluster(paths, config, findPostgresBindir(config));
+  const cluster = describePostgresCluster(paths, config, findPostgresBindir(config, paths.postgresDir));
   return async (sql) => parsePsqlRows(await runSql(cluster, sql));
 }
 

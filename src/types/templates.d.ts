@@ -27,3 +27,7 @@ declare module "*/Caddyfile" {
   const text: string;
   export default text;
 }
+declare module "*.lock" {
+  const text: string;
+  export default text;
+}

@@ -9,9 +9,11 @@ import { renderTestOverrides } from "../support/server-setup.ts";
 
 /**
  * The issue's native end-to-end list, with the compiled binary as the test
- * user: init → up → healthy behind Caddy → admin logs in → service token on
- * the admin API → no-op up → max_upload live → down leaves nothing running →
- * up keeps the admin and a room.
+ * user: init → up (installing mxhome's own Synapse, as the README's quick
+ * start does) → healthy behind Caddy → admin logs in → service token on the
+ * admin API → no-op up → max_upload live → down leaves nothing running → up
+ * keeps the admin and a room. Synapse's wheels come from the wheelhouse
+ * provisioning filled (PIP_NO_INDEX), never from PyPI.
  */
 const home = freshHome();
 const paths = resolvePaths({ HOME: home });
@@ -19,7 +21,8 @@ const password = "e2e-admin-password-1";
 const passwordFile = join(home, "admin-password");
 let publicUrl = "";
 let synapseUrl = "";
-const mxhome = (...args: string[]) => runMxhome(args, { home });
+const offlinePip = { PIP_NO_INDEX: "1", PIP_FIND_LINKS: components.synapseWheels, PIP_CONFIG_FILE: "/dev/null" };
+const mxhome = (...args: string[]) => runMxhome(args, { home, env: offlinePip });
 
 async function client<T>(method: string, path: string, body?: object, token?: string): Promise<T> {
   const response = await fetch(`${publicUrl}${path}`, {
@@ -63,7 +66,6 @@ beforeAll(async () => {
   const init = mxhome("init", "--yes", "--server-name", "e2e.test", "--runtime", "native", "--synapse-port", `${synapsePort}`, "--caddy-port", `${caddyPort}`, "--postgres-port", `${postgresPort}`);
   expect(init.exitCode).toBe(0);
   const toml = readFileSync(paths.configFile, "utf8")
-    .replace(/^python = ""$/m, `python = ${JSON.stringify(components.synapsePython)}`)
     .replace(/^caddy = "caddy"$/m, `caddy = ${JSON.stringify(components.caddy)}`)
     .replace(/^postgres_bindir = ""$/m, `postgres_bindir = ${JSON.stringify(components.postgresBindir)}`);
   writeFileSync(paths.configFile, toml);
@@ -80,12 +82,14 @@ describe("mxhome up / down / logs (compiled binary, native runtime)", () => {
     expect(dry.exitCode).toBe(0);
     const report = JSON.parse(dry.stdout);
     expect(report.schemaVersion).toBe(1);
-    expect(report.plan.actions.map((a: { kind: string }) => a.kind)).toEqual(["init-database-cluster", "start", "create-database", "start", "start"]);
+    expect(report.plan.actions.map((a: { kind: string }) => a.kind)).toEqual(["install-synapse", "init-database-cluster", "start", "create-database", "start", "start"]);
     expect(readdirSync(paths.dataDir)).not.toContain("postgres");
+    expect(readdirSync(paths.dataDir)).not.toContain("synapse-venv");
   }, 30_000);
 
-  test("up: healthy behind Caddy, the admin logs in, the service token works on the admin API", async () => {
+  test("up: installs Synapse, healthy behind Caddy, the admin logs in, the service token works on the admin API", async () => {
     const up = mxhome("up", "--password-file", passwordFile);
+    expect(up.stderr).toContain("install Synapse");
     expect(up.stderr + up.stdout).not.toContain(password);
     expect(up.exitCode).toBe(0);
     expect((await fetch(`${publicUrl}/_matrix/client/versions`)).status).toBe(200);
@@ -96,7 +100,7 @@ describe("mxhome up / down / logs (compiled binary, native runtime)", () => {
       headers: { Authorization: `Bearer ${service.accessToken}` },
     });
     expect(await admin.json()).toEqual({ admin: true });
-  }, 120_000);
+  }, 600_000); // the Synapse install: tens of seconds on a busy machine
 
   test("a second up is a no-op and says so", () => {
     const again = mxhome("up");

@@ -19,6 +19,10 @@ export const components = {
   get synapsePython(): string {
     return firstExisting([process.env.MXHOME_TEST_SYNAPSE_PYTHON, join(cache, "synapse-venv", "bin", "python")], "Synapse venv");
   },
+  /** Every wheel of src/runtime/native/synapse.lock for this python: managed installs in tests come from here, never PyPI. */
+  get synapseWheels(): string {
+    return firstExisting([process.env.MXHOME_TEST_SYNAPSE_WHEELS, join(cache, "synapse-wheels")], "Synapse wheelhouse");
+  },
   /** The quadlet generator from a newer Debian podman package. */
   get quadlet(): string {
     return firstExisting([process.env.MXHOME_TEST_QUADLET, join(cache, "quadlet", "quadlet")], "quadlet");

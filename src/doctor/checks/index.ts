@@ -21,6 +21,7 @@ import { clockCheck } from "./host/clock.ts";
 import { diskCheck } from "./host/disk.ts";
 import { lingerCheck } from "./host/linger.ts";
 import { memoryCheck } from "./host/memory.ts";
+import { nativeProgramsCheck } from "./host/native-programs.ts";
 import { podmanCheck } from "./host/podman.ts";
 import { portsCheck } from "./host/ports.ts";
 import { subidsCheck } from "./host/subids.ts";
@@ -46,6 +47,7 @@ import { tokensCheck } from "./services/tokens.ts";
 export const doctorChecks: readonly Check[] = [
   // host
   podmanCheck,
+  nativeProgramsCheck,
   cgroupsCheck,
   subidsCheck,
   lingerCheck,

@@ -15,7 +15,7 @@ export async function querySynapseDatabase(scope: FactScope, sql: string, timeou
   const { config, paths, io } = scope;
   try {
     if (config.runtime.kind === "native") {
-      const cluster = describePostgresCluster(paths, config, findPostgresBindir(config));
+      const cluster = describePostgresCluster(paths, config, findPostgresBindir(config, paths.postgresDir));
       return { ok: true, rows: parsePsqlRows(await runSql(cluster, sql)) };
     }
     const output = await io.run(podmanPsqlArgv(config.network.postgres_port, synapseDatabaseName, ["--command", sql]), { timeoutMs });

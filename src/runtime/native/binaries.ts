@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Config } from "../../config/schema.ts";
-import { exec, which } from "../../io/exec.ts";
+import { which } from "../../io/exec.ts";
+import { readTextIfExists } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 
 /**
- * Finds the programs the native runtime runs. Effectful (PATH, the file
- * system, a probe of Python), so it is only called when a daemon must start.
+ * Finds PostgreSQL's and Caddy's programs for the native runtime. Effectful
+ * (PATH, the file system, `postgres --version`); the choice itself is pure.
  */
 
 const postgresPrograms = ["initdb", "pg_ctl", "postgres", "psql"];
@@ -29,49 +30,71 @@ function debianPostgresDirs(root = "/usr/lib/postgresql"): string[] {
     .map((major) => join(root, major, "bin"));
 }
 
-export function findPostgresBindir(config: Config): string {
-  const configured = config.runtime.native.postgres_bindir;
-  if (configured) {
-    if (holdsPostgres(configured)) return configured;
-    throw new MxError(`runtime.native.postgres_bindir = "${configured}" does not hold ${postgresPrograms.join(", ")}.`, {
+/** `postgres --version` prints "postgres (PostgreSQL) 16.4" (Debian adds " (Debian 16.4-1)"); 9.x majors have two parts. */
+export function parsePostgresMajor(versionOutput: string): string | undefined {
+  const match = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) return undefined;
+  return Number(match[1]) < 10 && match[2] ? `${match[1]}.${match[2]}` : match[1];
+}
+
+function postgresMajorOf(bindir: string): string | undefined {
+  const debian = /\/postgresql\/(\d+(?:\.\d+)?)\/bin\/?$/.exec(bindir)?.[1];
+  if (debian) return debian;
+  const result = Bun.spawnSync([join(bindir, "postgres"), "--version"], { stdout: "pipe", stderr: "ignore" });
+  return result.exitCode === 0 ? parsePostgresMajor(result.stdout.toString()) : undefined;
+}
+
+/** The major version a cluster was created with (its PG_VERSION file), when one exists. */
+export const clusterMajor = (dataDir: string): string | undefined => readTextIfExists(join(dataDir, "PG_VERSION"))?.trim() || undefined;
+
+export interface PostgresCandidate {
+  bindir: string;
+  major: string | undefined;
+}
+
+export type PostgresChoice = { bindir: string; major: string | undefined } | { problem: string; fix: string; code: string };
+
+const installHint = "Install them (Debian: `sudo apt install postgresql`; Arch: `sudo pacman -S postgresql`) or set runtime.native.postgres_bindir in mxhome.toml.";
+
+/**
+ * Pure: which PostgreSQL programs to run. A cluster only starts with the
+ * binaries of its own major version (PG_VERSION), never simply the newest.
+ */
+export function choosePostgres(configured: string, candidates: PostgresCandidate[], cluster: string | undefined): PostgresChoice {
+  const usable = configured ? candidates.filter((candidate) => candidate.bindir === configured) : candidates;
+  if (configured && !usable.length) {
+    return {
       code: "native.postgres-missing",
-      hint: "Point it at the directory with initdb and pg_ctl, e.g. /usr/lib/postgresql/16/bin, or leave it empty to search.",
-    });
+      problem: `runtime.native.postgres_bindir = "${configured}" does not hold ${postgresPrograms.join(", ")}.`,
+      fix: "Point it at the directory with initdb and pg_ctl, e.g. /usr/lib/postgresql/16/bin, or leave it empty to search.",
+    };
   }
+  if (!usable.length) return { code: "native.postgres-missing", problem: "PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql.", fix: installHint };
+  if (!cluster) return usable[0]!;
+  const matching = usable.find((candidate) => candidate.major === cluster);
+  if (matching) return matching;
+  const found = usable.map((candidate) => `PostgreSQL ${candidate.major ?? "?"} in ${candidate.bindir}`).join(", ");
+  return {
+    code: "native.postgres-version-mismatch",
+    problem: `The database cluster was created by PostgreSQL ${cluster}, but ${configured ? "runtime.native.postgres_bindir holds" : "this machine has only"} ${found}. PostgreSQL ${cluster}'s programs are gone (a distribution upgrade?) and a newer major cannot open the cluster.`,
+    fix: `Install PostgreSQL ${cluster}'s server programs again (Debian: \`sudo apt install postgresql-${cluster}\`)${configured ? "" : " or point runtime.native.postgres_bindir at them"}, then run \`mxhome up\`. Moving the data to a newer major needs a dump and restore (\`mxhome backup\`, then a fresh cluster and \`mxhome restore\`); mxhome does not do it by itself yet.`,
+  };
+}
+
+/** Every directory on this machine holding PostgreSQL's server programs, newest Debian major first. */
+export function postgresCandidates(configured: string): PostgresCandidate[] {
   const onPath = which("initdb");
   // /usr/local/bin/initdb is often a symlink into the real bin dir, which also has pg_ctl and postgres.
-  const candidates = [...(onPath ? [dirname(onPath), dirname(realpathSync(onPath))] : []), ...debianPostgresDirs()];
-  const found = candidates.find(holdsPostgres);
-  if (found) return found;
-  throw new MxError("PostgreSQL server programs (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql.", {
-    code: "native.postgres-missing",
-    hint: "Install them (Debian: `sudo apt install postgresql`) or set runtime.native.postgres_bindir in mxhome.toml.",
-  });
+  const dirs = configured ? [configured] : [...(onPath ? [dirname(onPath), dirname(realpathSync(onPath))] : []), ...debianPostgresDirs()];
+  return [...new Set(dirs)].filter(holdsPostgres).map((bindir) => ({ bindir, major: postgresMajorOf(bindir) }));
 }
 
-async function importsSynapse(python: string): Promise<boolean> {
-  const probe = await exec([python, "-c", "import synapse"], { timeoutMs: 30_000 }).catch(() => undefined);
-  return probe?.exitCode === 0;
-}
-
-/** `runtime.native.python`, else the first python3 on PATH that can `import synapse`. */
-export async function findSynapsePython(config: Config, path = process.env.PATH ?? ""): Promise<string> {
-  const configured = config.runtime.native.python;
-  if (configured) {
-    if (await importsSynapse(configured)) return configured;
-    throw new MxError(`runtime.native.python = "${configured}" cannot \`import synapse\`.`, {
-      code: "native.synapse-missing",
-      hint: `Install Synapse into it (\`${configured} -m pip install "matrix-synapse[postgres]"\`) or point the setting at a venv's python.`,
-    });
-  }
-  for (const dir of path.split(":").filter(Boolean)) {
-    const candidate = join(dir, "python3");
-    if (existsSync(candidate) && (await importsSynapse(candidate))) return candidate;
-  }
-  throw new MxError("No python3 on PATH can `import synapse`.", {
-    code: "native.synapse-missing",
-    hint: 'Create a venv with Synapse (`python3 -m venv ~/synapse && ~/synapse/bin/pip install "matrix-synapse[postgres]"`), then set runtime.native.python to its absolute path, e.g. "/home/you/synapse/bin/python".',
-  });
+/** The bin dir for the cluster in `dataDir` (or the newest, before one exists); throws with the fix otherwise. */
+export function findPostgresBindir(config: Config, dataDir: string): string {
+  const configured = config.runtime.native.postgres_bindir;
+  const choice = choosePostgres(configured, postgresCandidates(configured), clusterMajor(dataDir));
+  if ("bindir" in choice) return choice.bindir;
+  throw new MxError(choice.problem, { code: choice.code, hint: choice.fix });
 }
 
 export function findCaddy(config: Config): string {

@@ -30,7 +30,7 @@ export function nativeRestoreArgv(cluster: Pick<PostgresCluster, "bindir" | "por
 
 export function nativeSynapseDatabase(paths: Paths, config: Config): SynapseDatabase {
   let cluster: PostgresCluster | undefined;
-  const postgres = () => (cluster ??= describePostgresCluster(paths, config, findPostgresBindir(config)));
+  const postgres = () => (cluster ??= describePostgresCluster(paths, config, findPostgresBindir(config, paths.postgresDir)));
   return {
     serverVersion: () => runSql(postgres(), "SHOW server_version", "postgres"),
     async dump(file) {

@@ -10,6 +10,7 @@ import { serviceOrder } from "../runtime.ts";
 import { readStartedWith, type StartedWith } from "../service-records.ts";
 import { clusterExists } from "./postgres.ts";
 import { runningPid } from "./process.ts";
+import { type NativePrograms, observePrograms } from "./programs.ts";
 import { nativeDaemon } from "./services.ts";
 
 /** Everything the native planner needs to know about the machine. */
@@ -22,6 +23,8 @@ export interface NativeObservation {
   portTaken: Partial<Record<ServiceName, number>>;
   startedWith: StartedWith;
   host: HostObservation;
+  /** Synapse, PostgreSQL and Caddy as found on this machine, probed. */
+  programs: NativePrograms;
 }
 
 export const servicePort = (config: Config, service: ServiceName): number =>
@@ -51,7 +54,7 @@ export async function observeNative(paths: Paths, config: Config, unitNames: str
     const taken = async () => !running[service] && (await isPortTaken(port));
     if ((await taken()) && !(died[service] && (await waitFor(async () => !(await taken()), 3_000, 100)))) portTaken[service] = port;
   }
-  const [systemd, tailscale] = await Promise.all([recordSystemdUser(unitNames), recordTailscale()]);
+  const [systemd, tailscale, programs] = await Promise.all([recordSystemdUser(unitNames), recordTailscale(), observePrograms(paths, config)]);
   return {
     clusterExists: clusterExists(paths.postgresDir),
     running,
@@ -59,5 +62,6 @@ export async function observeNative(paths: Paths, config: Config, unitNames: str
     portTaken,
     startedWith: readStartedWith(paths),
     host: { systemd: parseSystemdUser(systemd), tailscale: parseTailscale(tailscale, process.env.USER ?? "") },
+    programs,
   };
 }

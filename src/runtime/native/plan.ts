@@ -2,6 +2,8 @@ import type { ServiceName } from "../../render/types.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
 import type { NativeObservation } from "./observe.ts";
+import { programProblems } from "./programs.ts";
+import { probeReady } from "./synapse-probe.ts";
 
 /** The user unit that runs `mxhome up` at login, so native daemons come back after a reboot. */
 export const loginUnit = "mxhome-up.service";
@@ -20,9 +22,32 @@ function portBlockers(observed: NativeObservation): Blocker[] {
   }));
 }
 
+/** Every program must be there before anything starts: a missing Synapse must not leave PostgreSQL running. */
+function programBlockers(observed: NativeObservation): Blocker[] {
+  return programProblems(observed.programs, observed.running.synapse)
+    .filter((problem) => problem.blocking)
+    .map(({ code, message, fix }) => ({ code, message, fix }));
+}
+
+/** Installs mxhome's Synapse when it is missing or broken, or records which Synapse this deployment runs. */
+function planSynapseProgram(observed: NativeObservation): Action[] {
+  const { synapse } = observed.programs;
+  if (synapse.origin === "managed" && !probeReady(synapse.probe)) {
+    const reason = synapse.probe.missing ? (observed.running.synapse ? "its venv was deleted under the running Synapse" : "not installed yet") : "its venv is broken";
+    return [{ kind: "install-synapse", version: synapse.version!, reason }];
+  }
+  if (!synapse.unrecorded) return [];
+  if (synapse.origin === "path") return [{ kind: "record-synapse", source: { kind: "path", python: synapse.python } }];
+  return synapse.origin === "managed" ? [{ kind: "record-synapse", source: { kind: "managed", version: synapse.version! } }] : [];
+}
+
 /** Pure: what `up` does on a native machine, in order. */
 export function planNativeUp(desired: DesiredState, observed: NativeObservation): Plan {
   const actions: Action[] = planWriteFiles(desired);
+  const synapseProgram = planSynapseProgram(observed);
+  // Before PostgreSQL: the install is the slowest step and the likeliest to fail (network).
+  actions.push(...synapseProgram);
+  const reinstalled = synapseProgram.some((action) => action.kind === "install-synapse");
   const reload = planUnitReload(desired, observed.host.systemd, [...desired.timers, loginUnit]);
   actions.push(...reload.actions);
   if (!observed.clusterExists) actions.push({ kind: "init-database-cluster" });
@@ -32,6 +57,8 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
       actions.push({ kind: "start", service, reason: observed.died[service] ? "it had stopped unexpectedly" : "not running" });
     } else if (observed.startedWith[service] !== desired.fingerprints[service]) {
       actions.push({ kind: "restart", service, reason: "its configuration changed" });
+    } else if (service === "synapse" && reinstalled) {
+      actions.push({ kind: "restart", service, reason: "its program was reinstalled" });
     } else if (service === "synapse" && postgresRestarted) {
       // Synapse's pooled connections died with the old PostgreSQL; each would fail one request first.
       actions.push({ kind: "restart", service, reason: "PostgreSQL restarted under it" });
@@ -42,7 +69,7 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
     actions.push({ kind: "create-database" });
   }
   const host = mergeParts(planUnitsUp(desired, observed.host.systemd, loginUnit), planFunnelUp(desired, observed.host.tailscale));
-  return { runtime: "native", actions: [...actions, ...host.actions], blockers: portBlockers(observed), notes: host.notes };
+  return { runtime: "native", actions: [...actions, ...host.actions], blockers: [...programBlockers(observed), ...portBlockers(observed)], notes: host.notes };
 }
 
 /** Pure: what `down` does: stop what runs (Caddy first, PostgreSQL last), pause timers, Funnel off. */

@@ -5,6 +5,7 @@ import type { ServiceName } from "../../render/types.ts";
 import { recordStarted } from "../service-records.ts";
 import type { Action, DesiredState, Runtime, ServiceState } from "../runtime.ts";
 import { serviceOrder } from "../runtime.ts";
+import { log } from "../../ui/logger.ts";
 import { findPostgresBindir } from "./binaries.ts";
 import { observeNative } from "./observe.ts";
 import { loginUnit, planNativeDown, planNativeUp } from "./plan.ts";
@@ -19,12 +20,29 @@ import {
 } from "./postgres.ts";
 import { showNativeLogs } from "./logs.ts";
 import { isRunning, startNativeService, stopNativeService } from "./services.ts";
+import { synapseLock } from "./synapse-lock.ts";
+import { writeSynapseRecord } from "./synapse-source.ts";
+import { installManagedSynapse } from "./synapse-venv.ts";
+
+/** pip's progress ("12 of 60 packages collected", "installing 60 packages"): on a terminal, each new stage at most every few seconds. */
+function installProgress(version: string, intervalMs = 3000) {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  let shown = "";
+  return (stage: string) => {
+    const installing = stage.startsWith("installing");
+    if (stage === shown || (!installing && Date.now() - last < intervalMs)) return;
+    last = Date.now();
+    shown = stage;
+    log.info(`Synapse ${version}: ${stage}${installing ? " (about a minute)" : ""}`);
+  };
+}
 
 /** The native runtime: the same rendered deployment, run as plain detached processes. */
 export function createNativeRuntime(paths: Paths, config: Config): Runtime {
   let cluster: PostgresCluster | undefined;
   // Finding the binaries probes the file system; only pay for it when PostgreSQL must be touched.
-  const postgres = () => (cluster ??= describePostgresCluster(paths, config, findPostgresBindir(config)));
+  const postgres = () => (cluster ??= describePostgresCluster(paths, config, findPostgresBindir(config, paths.postgresDir)));
   const unitNames = (desired: DesiredState) => [...desired.timers, loginUnit];
 
   async function stop(service: ServiceName): Promise<void> {
@@ -52,6 +70,11 @@ export function createNativeRuntime(paths: Paths, config: Config): Runtime {
     },
     async apply(action: Action, desired: DesiredState) {
       switch (action.kind) {
+        case "install-synapse":
+          await installManagedSynapse(paths, action.version, synapseLock, installProgress(action.version));
+          return writeSynapseRecord(paths, { kind: "managed", version: action.version });
+        case "record-synapse":
+          return writeSynapseRecord(paths, action.source);
         case "init-database-cluster":
           return initPostgresCluster(postgres());
         case "create-database":

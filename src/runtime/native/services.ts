@@ -7,8 +7,9 @@ import type { ServiceName } from "../../render/types.ts";
 import { MxError } from "../../ui/errors.ts";
 import { waitUntilHealthy } from "../health.ts";
 import { readSecret } from "../../secrets/store.ts";
-import { findCaddy, findSynapsePython } from "./binaries.ts";
+import { findCaddy } from "./binaries.ts";
 import { postgresDaemon } from "./postgres.ts";
+import { synapsePython } from "./synapse-source.ts";
 import { type DaemonIdentity, type DaemonSpec, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
 
 /** Where the rendered deployment puts each service's main file. */
@@ -23,11 +24,11 @@ export function nativeDaemon(paths: Paths, service: ServiceName): DaemonIdentity
 
 export const isRunning = (paths: Paths, service: ServiceName) => runningPid(nativeDaemon(paths, service)) !== undefined;
 
-async function synapseSpec(paths: Paths, config: Config): Promise<DaemonSpec> {
+function synapseSpec(paths: Paths, config: Config): DaemonSpec {
   const configFiles = [homeserverConfigFile(paths), ...(existsSync(paths.synapseOverridesFile) ? [paths.synapseOverridesFile] : [])];
   return {
     name: "synapse",
-    argv: [await findSynapsePython(config), "-m", "synapse.app.homeserver", ...configFiles.flatMap((file) => ["-c", file])],
+    argv: [synapsePython(paths, config), "-m", "synapse.app.homeserver", ...configFiles.flatMap((file) => ["-c", file])],
     // libpq reads the password from the environment; it never appears in argv or homeserver.yaml.
     env: { ...process.env, PGPASSWORD: readSecret(paths, "postgresPassword") },
     cwd: paths.synapseDir,
@@ -67,7 +68,7 @@ const readiness: Record<"synapse" | "caddy", { label: string; url: (config: Conf
 
 /** Starts Synapse or Caddy and waits until it answers; a failed start is an error with its last log lines. */
 export async function startNativeService(paths: Paths, config: Config, service: "synapse" | "caddy"): Promise<void> {
-  const spec = service === "synapse" ? await synapseSpec(paths, config) : caddySpec(paths, config);
+  const spec = service === "synapse" ? synapseSpec(paths, config) : caddySpec(paths, config);
   mkdirSync(spec.cwd, { recursive: true });
   mkdirSync(paths.nativeRunDir, { recursive: true, mode: 0o700 });
   const logStart = logSize(spec.logFile);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { NativeObservation } from "../../../src/runtime/native/observe.ts";
 import { planNativeDown, planNativeUp } from "../../../src/runtime/native/plan.ts";
 import type { Action, DesiredState } from "../../../src/runtime/runtime.ts";
+import { readyPrograms } from "./_programs.ts";
 
 const desired: DesiredState = {
   writes: [],
@@ -18,6 +19,7 @@ const observed = (changes: Partial<NativeObservation> = {}): NativeObservation =
   portTaken: {},
   startedWith: { ...desired.fingerprints },
   host: { systemd: { reachable: false, units: {} }, tailscale: { installed: false, running: false, operator: undefined, funnelTarget: undefined } },
+  programs: readyPrograms(),
   ...changes,
 });
 
