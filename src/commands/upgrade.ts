@@ -2,9 +2,11 @@ import { defineCommand } from "citty";
 import { builtInReleaseKey } from "../upgrade/release-key.ts";
 import { formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
 import { runningBinary } from "../upgrade/install.ts";
+import { checkDeploymentVersions } from "../upgrade/observe.ts";
 import { checkSelf, type SelfContext, upgradeSelf } from "../upgrade/self.ts";
 import { releaseLocation, releaseSource } from "../upgrade/source.ts";
 import { refreshTimerPaths } from "../upgrade/timer-paths.ts";
+import { formatDeploymentCheck } from "../upgrade/versions.ts";
 import { usageError } from "../ui/errors.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
@@ -15,7 +17,10 @@ export default defineCommand({
   meta: { name: "upgrade", description: "Replace mxhome itself with the newest signed release (--self), or say whether one exists (--check)" },
   args: {
     self: { type: "boolean", description: "Upgrade this mxhome binary: verify the release's signature, swap it in, keep the old as <binary>.previous" },
-    check: { type: "boolean", description: "Only report whether a newer mxhome exists at the release source; change nothing" },
+    check: {
+      type: "boolean",
+      description: "Change nothing: report what Synapse and PostgreSQL run against what this mxhome pins, and whether a newer mxhome exists (with --self: only that)",
+    },
     from: { type: "string", description: "Release URL or directory to use instead of [upgrade] release_url", valueHint: "url|dir" },
     "allow-downgrade": { type: "boolean", description: "Install the release even when it is older than this mxhome" },
     ...jsonArg,
@@ -23,27 +28,39 @@ export default defineCommand({
   },
   async run({ args }) {
     if (!args.self && !args.check) {
-      throw usageError("Say what to upgrade.", "usage.upgrade-what", "`mxhome upgrade --self` replaces mxhome itself; `mxhome upgrade --check` says whether a newer one exists.");
+      throw usageError(
+        "Say what to upgrade.",
+        "usage.upgrade-what",
+        "`mxhome upgrade --check` shows what runs, what this mxhome pins and whether a newer mxhome exists; `mxhome upgrade --self` replaces mxhome itself.",
+      );
     }
     const env = commandEnvironment(args);
     // Read (and validate) mxhome.toml before anything changes: it names the source and the timers to keep pointing here.
     const config = env.configExists() ? env.config() : undefined;
-    const location = releaseLocation(args.from, config?.upgrade.release_url, env.paths.configFile);
-    const context: SelfContext = {
-      source: releaseSource(location),
+    const releaseConfigured = Boolean(args.from || config?.upgrade.release_url);
+    // Named only when used: with neither --from nor release_url, it stops (exit 2) saying what to set.
+    const selfContext = (): SelfContext => ({
+      source: releaseSource(releaseLocation(args.from, config?.upgrade.release_url, env.paths.configFile)),
       binary: runningBinary(),
       currentVersion: mxhomeVersion,
       releaseKey: builtInReleaseKey,
       arch: `${process.platform}-${process.arch}`,
       cpu: process.arch,
-    };
+    });
     const color = colorEnabled();
     if (args.check) {
-      const check = await checkSelf(context);
-      if (args.json) printJson("upgrade", { ok: true, check: true, self: check });
-      else printText(formatSelfCheck(check, color));
+      // Without --self, --check covers the deployment (when there is one) and mxhome itself (when a release source is set).
+      const checkDeployment = !args.self && config !== undefined;
+      const checkRelease = args.self || !checkDeployment || releaseConfigured;
+      const [deployment, self] = await Promise.all([
+        checkDeployment ? checkDeploymentVersions(env.paths, config) : undefined,
+        checkRelease ? checkSelf(selfContext()) : undefined,
+      ]);
+      if (args.json) printJson("upgrade", { ok: true, check: true, ...(self && { self }), ...(deployment && { deployment }) });
+      else printText([deployment && formatDeploymentCheck(deployment), self && formatSelfCheck(self, color)].filter(Boolean).join("\n\n"));
       return;
     }
+    const context = selfContext();
     const report = await upgradeSelf(context, { allowDowngrade: Boolean(args["allow-downgrade"]) });
     if (report.outcome !== "up-to-date" && config) {
       // The binary is in place by now: a unit that can't be rewritten is a note, not a failed upgrade.

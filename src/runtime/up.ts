@@ -6,6 +6,7 @@ import type { PasswordSource } from "../accounts/admin-password.ts";
 import { type AccountsReport, ensureAccounts } from "../accounts/ensure.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
+import { upgradeOnlyChanges } from "../upgrade/observe.ts";
 import { desiredState } from "./desired.ts";
 import { executePlan } from "./execute.ts";
 import { withServiceLock } from "./run-record.ts";
@@ -61,6 +62,7 @@ export async function runUp(paths: Paths, config: Config, options: UpOptions): P
   const work = async (): Promise<UpReport> => {
     const desired = desiredFor(paths, config, runtime, options.mxhomeBinary);
     const plan = await runtime.planUp(desired);
+    plan.blockers.push(...upgradeOnlyChanges(paths, config));
     const report: UpReport = { runtime: runtime.kind, dryRun: options.dryRun, changed: plan.actions.length > 0, plan, endpoints };
     if (options.dryRun) return report;
     refuseHandEdits(desired.writes, options.force);
