@@ -6,7 +6,7 @@ import type { PasswordSource } from "../accounts/admin-password.ts";
 import { type AccountsReport, ensureAccounts } from "../accounts/ensure.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
-import { upgradeOnlyChanges } from "../upgrade/observe.ts";
+import { upgradeOnlyChanges } from "../upgrade/deployed.ts";
 import { desiredState } from "./desired.ts";
 import { executePlan } from "./execute.ts";
 import { withServiceLock } from "./run-record.ts";

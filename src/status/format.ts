@@ -1,3 +1,4 @@
+import { formatBehind } from "../upgrade/versions.ts";
 import { formatBytes, formatDuration } from "../doctor/format-units.ts";
 import { bold, formatTable, statusIcon } from "../ui/style.ts";
 import type { LastRun, ServerStatus, ServiceStatus, StatusReport, UnconfiguredStatus } from "./types.ts";
@@ -73,6 +74,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
       [lastRun("purge", report.lastRuns.purge, now), lastRun("kick", report.lastRuns.kick, now), ...(report.lastRuns.kickPreview ? [lastRun("kick preview", report.lastRuns.kickPreview, now)] : [])].join("; "),
     ],
     ["Backup", formatBackup(report.backup, now)],
+    ...(report.behindPins.length ? [["Upgrade", `${formatBehind(report.behindPins)}: \`mxhome upgrade --check\``]] : []),
     [
       "Next runs",
       report.timers.map((timer) => `${timer.job}: ${timer.state === "scheduled" ? when(timer.next, now) || "scheduled" : timer.state === "unknown" ? "not scheduled (no user systemd)" : timer.state}`).join("; "),

@@ -16,6 +16,8 @@ import { synapseAdmin } from "../synapse/admin.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { readRunRecord } from "../state/runs.ts";
 import { lastBackup } from "../backup/last.ts";
+import { deployedVersions } from "../upgrade/deployed.ts";
+import { behindPins, planUpgrade } from "../upgrade/versions.ts";
 import { type ProcessUsage, processUsages } from "./proc.ts";
 import type { ServerStatus, StatusReport } from "./types.ts";
 
@@ -140,6 +142,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     runtime: config.runtime.kind,
     services: withUsage(services, usage),
     synapse: { healthy: synapse?.health.status === 200, version: synapse ? synapseVersion(synapse.version) : undefined },
+    behindPins: behindPins(planUpgrade(deployedVersions(options.paths, config))),
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },
     lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview") },

@@ -1,5 +1,6 @@
 import type { ServiceStateName } from "../doctor/facts/services.ts";
 import type { ServiceName } from "../render/types.ts";
+import type { UpgradeStep } from "../upgrade/versions.ts";
 
 /** What `mxhome status --json` prints (printJson adds schemaVersion and command). */
 export interface ServiceStatus {
@@ -25,6 +26,8 @@ export interface ServerStatus {
   runtime: "podman" | "native";
   services: ServiceStatus[];
   synapse: { healthy: boolean; version?: string };
+  /** Components deployed older than this mxhome pins (src/upgrade/versions.ts): `mxhome upgrade` moves them. */
+  behindPins: UpgradeStep[];
   /** Local accounts (mxhome's own two included) and rooms; undefined when Synapse or the token is unavailable. */
   counts?: { users: number; rooms: number };
   sizes: { databaseBytes?: number; mediaBytes?: number };

@@ -158,3 +158,7 @@ export function formatDeploymentCheck(check: DeploymentCheck): string {
 export function behindPins(check: UpgradePlan): UpgradeStep[] {
   return check.steps.filter((step) => step.kind === "forward" || step.kind === "major");
 }
+
+/** Pure: "Synapse 1.161.0 → 1.163.2, PostgreSQL 15 → 17 (major)". */
+export const formatBehind = (steps: UpgradeStep[]): string =>
+  steps.map((step) => `${names[step.component]} ${step.from} → ${step.to}${step.kind === "major" ? " (major)" : ""}`).join(", ");

@@ -38,6 +38,7 @@ import { callsCheck, slidingSyncCheck } from "./services/clients.ts";
 import { synapseCheck } from "./services/synapse.ts";
 import { timersCheck } from "./services/timers.ts";
 import { tokensCheck } from "./services/tokens.ts";
+import { versionsCheck } from "./services/versions.ts";
 
 /**
  * The registry: every check, in display order within its category. To add
@@ -70,6 +71,7 @@ export const doctorChecks: readonly Check[] = [
   restartsCheck,
   postgresCheck,
   synapseCheck,
+  versionsCheck,
   tokensCheck,
   wellKnownCheck,
   caddyProxyCheck,

@@ -41,7 +41,7 @@ describe("doctor on a healthy native server", () => {
 
   test.each([
     "config-valid", "rendered-files", "secrets", "file-modes", "homeserver-safety", "database-collation",
-    "services-running", "postgres", "synapse", "tokens", "caddy-well-known", "caddy-proxy", "caddy-admin-hidden", "sliding-sync",
+    "services-running", "postgres", "synapse", "versions", "tokens", "caddy-well-known", "caddy-proxy", "caddy-admin-hidden", "sliding-sync",
     "tailscale", "funnel-capability", "funnel", "topology", "public-tls", "public-well-known", "public-federation", "public-signing-key",
   ])("%s is ok", (id) => expect(report.checks.find((result) => result.id === id)?.status).toBe("ok"));
 

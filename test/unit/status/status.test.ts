@@ -48,6 +48,7 @@ const up: ServerStatus = {
     { service: "caddy", state: "running", pid: 13, since: now.getTime() - 60_000, memoryBytes: 20 * 1024 ** 2 },
   ],
   synapse: { healthy: true, version: "1.163.2" },
+  behindPins: [],
   counts: { users: 5, rooms: 4 },
   sizes: { databaseBytes: 14 * 1024 ** 2, mediaBytes: 3 * 1024 ** 3 },
   lastRuns: { purge: { finishedAt: "2026-09-01T00:12:55.000Z", ok: true, summary: "purged 1,204 events, 37 media (12.4 MB)" } },
@@ -68,6 +69,12 @@ describe("the screen", () => {
     expect(text).toContain("purge: 2026-10-01 00:41 UTC (in 15 d 12 h)");
     expect(text).toContain("kick: not scheduled (no user systemd)");
     expect(text).not.toContain("\x1b[");
+    expect(text).not.toContain("Upgrade");
+  });
+
+  test("what is deployed older than this mxhome pins, and the command that says more", () => {
+    const behind = { ...up, behindPins: [{ component: "synapse", kind: "forward", from: "1.161.0", to: "1.163.2" }, { component: "postgres", kind: "major", from: "15", to: "17" }] } satisfies ServerStatus;
+    expect(formatStatus(behind, { color: false, now })).toMatch(/Upgrade +Synapse 1\.161\.0 → 1\.163\.2, PostgreSQL 15 → 17 \(major\): `mxhome upgrade --check`/);
   });
 
   test.each([

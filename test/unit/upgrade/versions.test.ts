@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { judgeVersions } from "../../../src/doctor/checks/services/versions.ts";
 import { images } from "../../../src/render/images.ts";
 import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
 import {
@@ -96,5 +97,18 @@ describe("the --check text", () => {
     expect(text).toContain("mxhome upgrade --dry-run");
     const current = [synapse("1.163.2")];
     expect(formatDeploymentCheck({ runtime: "native", components: current, ...planUpgrade(current) })).toContain("Nothing to upgrade");
+  });
+});
+
+describe("doctor's versions check", () => {
+  test("behind the pins warns with the command; at the pins is ok with what runs", () => {
+    const behind = [{ ...synapse("1.161.0"), running: "1.161.0" }];
+    expect(judgeVersions({ runtime: "native", components: behind, ...planUpgrade(behind) })).toMatchObject({
+      status: "warn",
+      detail: "Older than this mxhome pins: Synapse 1.161.0 → 1.163.2.",
+      fix: expect.stringContaining("mxhome upgrade --check"),
+    });
+    const current = [{ ...synapse("1.163.2"), running: "1.163.2" }];
+    expect(judgeVersions({ runtime: "native", components: current, ...planUpgrade(current) })).toMatchObject({ status: "ok", detail: expect.stringContaining("synapse 1.163.2") });
   });
 });
