@@ -12,6 +12,8 @@
  *   --release-key <file>  the Ed25519 public key (PEM) `upgrade --self` trusts;
  *                         without it the binary refuses to upgrade itself.
  *   --version <x.y.z>     the version it reports instead of package.json's (tests).
+ *   --synapse-lock <file> another Synapse lock than src/runtime/native/synapse.lock
+ *                         (tests build an mxhome that deploys an older Synapse).
  */
 import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -23,6 +25,8 @@ export interface BuildOptions {
   releasePublicKey?: string;
   /** Overrides package.json's version in the binary. */
   version?: string;
+  /** The text of another Synapse lock to pin instead of src/runtime/native/synapse.lock. */
+  synapseLock?: string;
 }
 
 /** base64 DER of the Ed25519 public key in a PEM file, public or private (the public half is derived). */
@@ -50,6 +54,7 @@ export function compileArgs(outfile: string, target?: string, options: BuildOpti
     ...(target ? [`--target=${target}`] : []),
     ...(options.releasePublicKey ? ["--define", `MXHOME_RELEASE_PUBLIC_KEY=${JSON.stringify(options.releasePublicKey)}`] : []),
     ...(options.version ? ["--define", `MXHOME_BUILD_VERSION=${JSON.stringify(options.version)}`] : []),
+    ...(options.synapseLock ? ["--define", `MXHOME_SYNAPSE_LOCK=${JSON.stringify(options.synapseLock)}`] : []),
     resolve(import.meta.dir, "..", "src", "cli.ts"),
     "--outfile",
     outfile,
@@ -64,11 +69,12 @@ export function compile(outfile: string, target?: string, options: BuildOptions 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { "release-key": { type: "string" }, version: { type: "string" } },
+    options: { "release-key": { type: "string" }, version: { type: "string" }, "synapse-lock": { type: "string" } },
     allowPositionals: true,
   });
   const outfile = positionals[0] ?? resolve(import.meta.dir, "..", "dist", "mxhome");
   const releaseKey = values["release-key"];
-  compile(outfile, undefined, { releasePublicKey: releaseKey ? releasePublicKeyOf(releaseKey) : undefined, version: values.version });
+  const synapseLock = values["synapse-lock"] ? readFileSync(values["synapse-lock"], "utf8") : undefined;
+  compile(outfile, undefined, { releasePublicKey: releaseKey ? releasePublicKeyOf(releaseKey) : undefined, version: values.version, synapseLock });
   console.error(`built ${outfile}${releaseKey ? ` trusting the release key in ${releaseKey}` : " (no release key: `upgrade --self` refuses)"}`);
 }

@@ -97,6 +97,21 @@ if [[ $(cat "$WHEELS/.lock-sha256" 2>/dev/null) != "$lock_sha" ]]; then
 else
   echo "wheelhouse matches the lock ($(ls "$WHEELS"/*.whl | wc -l) wheels)"
 fi
+# .cache/synapse-wheels-older: test/fixtures/synapse/older.lock, an older Synapse
+# (issue #19: a deployment built with that lock is upgraded to the pin). It
+# shares every other wheel with the pinned lock: hard links, then pip fetches
+# only what differs.
+OLDER_LOCK=$ROOT/test/fixtures/synapse/older.lock
+OLDER_WHEELS=$CACHE/synapse-wheels-older
+older_sha=$(sha256sum "$OLDER_LOCK" | cut -d' ' -f1)
+if [[ $(cat "$OLDER_WHEELS/.lock-sha256" 2>/dev/null) != "$older_sha" ]]; then
+  echo "downloading the older lock's wheels into $OLDER_WHEELS"
+  mkdir -p "$OLDER_WHEELS"
+  cp -lf "$WHEELS"/*.whl "$OLDER_WHEELS"/ 2>/dev/null || cp -f "$WHEELS"/*.whl "$OLDER_WHEELS"/
+  quiet_pip "$VENV/bin/python" -m pip download -q --disable-pip-version-check --only-binary=:all: \
+    --require-hashes -r "$OLDER_LOCK" -d "$OLDER_WHEELS"
+  echo "$older_sha" >"$OLDER_WHEELS/.lock-sha256"
+fi
 if [[ $have != "$SYNAPSE_VERSION" ]]; then
   quiet_pip "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$WHEELS" \
     --only-binary=:all: --require-hashes -r "$SYNAPSE_LOCK"
@@ -196,6 +211,7 @@ MXTEST_USER=$MXTEST_USER
 SYNAPSE_PYTHON=$VENV/bin/python
 SYNAPSE_VERSION=$SYNAPSE_VERSION
 SYNAPSE_WHEELS=$WHEELS
+SYNAPSE_WHEELS_OLDER=$OLDER_WHEELS
 PG_BIN=$PG_BIN
 QUADLET=$CACHE/quadlet/quadlet
 CADDY=$(command -v caddy)

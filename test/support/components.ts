@@ -23,6 +23,10 @@ export const components = {
   get synapseWheels(): string {
     return firstExisting([process.env.MXHOME_TEST_SYNAPSE_WHEELS, join(cache, "synapse-wheels")], "Synapse wheelhouse");
   },
+  /** Every wheel of test/fixtures/synapse/older.lock: an older Synapse for upgrade tests. */
+  get synapseWheelsOlder(): string {
+    return firstExisting([join(cache, "synapse-wheels-older")], "older Synapse wheelhouse");
+  },
   /** The quadlet generator from a newer Debian podman package. */
   get quadlet(): string {
     return firstExisting([process.env.MXHOME_TEST_QUADLET, join(cache, "quadlet", "quadlet")], "quadlet");

@@ -5,7 +5,10 @@ import lock from "./synapse.lock" with { type: "text" };
  * lists the exact wheels, with hashes, that the managed venv installs. The
  * container image tag and the test environment read the version from it too.
  */
-export const synapseLock: string = lock;
+/** A build option (scripts/build.ts --synapse-lock), compiled in; absent in released builds and from source. */
+declare const MXHOME_SYNAPSE_LOCK: string | undefined;
+
+export const synapseLock: string = typeof MXHOME_SYNAPSE_LOCK === "string" ? MXHOME_SYNAPSE_LOCK : lock;
 
 /** Pure: the matrix-synapse version a lock pins. */
 export function lockedSynapseVersion(text: string): string {
