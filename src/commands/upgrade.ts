@@ -1,20 +1,24 @@
 import { defineCommand } from "citty";
 import { builtInReleaseKey } from "../upgrade/release-key.ts";
-import { formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
+import { mxhomeExecutable } from "../init/self.ts";
+import { runDeploymentUpgrade } from "../upgrade/deployment.ts";
+import { formatDeploymentUpgrade, formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
 import { runningBinary } from "../upgrade/install.ts";
 import { checkDeploymentVersions } from "../upgrade/observe.ts";
 import { checkSelf, type SelfContext, upgradeSelf } from "../upgrade/self.ts";
 import { releaseLocation, releaseSource } from "../upgrade/source.ts";
 import { refreshTimerPaths } from "../upgrade/timer-paths.ts";
 import { formatDeploymentCheck } from "../upgrade/versions.ts";
-import { usageError } from "../ui/errors.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { mxhomeVersion } from "../version.ts";
-import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
+import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts";
 
 export default defineCommand({
-  meta: { name: "upgrade", description: "Replace mxhome itself with the newest signed release (--self), or say whether one exists (--check)" },
+  meta: {
+    name: "upgrade",
+    description: "Move Synapse to this mxhome's pins with a backup and a way back; --check reports first; --self replaces mxhome itself with the newest signed release",
+  },
   args: {
     self: { type: "boolean", description: "Upgrade this mxhome binary: verify the release's signature, swap it in, keep the old as <binary>.previous" },
     check: {
@@ -23,18 +27,18 @@ export default defineCommand({
     },
     from: { type: "string", description: "Release URL or directory to use instead of [upgrade] release_url", valueHint: "url|dir" },
     "allow-downgrade": { type: "boolean", description: "Install the release even when it is older than this mxhome" },
+    ...dryRunArg,
     ...jsonArg,
     ...globalArgs,
   },
   async run({ args }) {
-    if (!args.self && !args.check) {
-      throw usageError(
-        "Say what to upgrade.",
-        "usage.upgrade-what",
-        "`mxhome upgrade --check` shows what runs, what this mxhome pins and whether a newer mxhome exists; `mxhome upgrade --self` replaces mxhome itself.",
-      );
-    }
     const env = commandEnvironment(args);
+    if (!args.self && !args.check) {
+      const report = await runDeploymentUpgrade(env.paths, env.config(), { dryRun: Boolean(args["dry-run"]), mxhomeBinary: mxhomeExecutable() });
+      if (args.json) printJson("upgrade", { ok: true, check: false, deployment: report });
+      else printText(formatDeploymentUpgrade(report));
+      return;
+    }
     // Read (and validate) mxhome.toml before anything changes: it names the source and the timers to keep pointing here.
     const config = env.configExists() ? env.config() : undefined;
     const releaseConfigured = Boolean(args.from || config?.upgrade.release_url);

@@ -1,5 +1,8 @@
 import { bold } from "../ui/style.ts";
+import { formatBytes } from "../doctor/format-units.ts";
+import type { DeploymentUpgradeReport } from "./deployment.ts";
 import type { SelfCheck, SelfUpgradeReport } from "./self.ts";
+import { formatDeploymentCheck } from "./versions.ts";
 
 /** Pure: the text reports of `upgrade --self` and `upgrade --check`. */
 export function formatSelfCheck(check: SelfCheck, color: boolean): string {
@@ -24,6 +27,21 @@ export function formatSelfUpgrade(report: SelfUpgradeReport, color: boolean): st
     `The previous binary is kept at ${report.previous} (to go back: mv ${report.previous} ${report.binary}).`,
   ];
   if (report.unitsRewritten.length) lines.push(`Timers now run ${report.binary}: rewrote ${report.unitsRewritten.join(", ")}.`);
+  lines.push(...report.notes.map((note) => `note: ${note}`));
+  return lines.join("\n");
+}
+
+/** Pure: `mxhome upgrade`'s text: the versions, then the plan (--dry-run) or what was done. */
+export function formatDeploymentUpgrade(report: DeploymentUpgradeReport): string {
+  const lines = [formatDeploymentCheck(report.check).split("\n").slice(0, -1).join("\n"), ""];
+  if (report.outcome === "up-to-date") lines.push("Nothing to upgrade: the deployment runs what this mxhome pins.");
+  else {
+    lines.push(report.dryRun ? "mxhome upgrade would (nothing was changed):" : "Done:");
+    lines.push(...report.steps.map((step, index) => `  ${index + 1}. ${step}`));
+  }
+  for (const refusal of report.plan.refusals) lines.push(`refused: ${refusal.message}\n  fix: ${refusal.fix}`);
+  if (report.disk?.length) lines.push(`disk: ${report.disk.map((need) => `${need.what} ${formatBytes(need.bytes)}`).join(", ")} (measured)`);
+  if (report.backup) lines.push(`pre-upgrade archive: ${report.backup} (kept until you delete it)`);
   lines.push(...report.notes.map((note) => `note: ${note}`));
   return lines.join("\n");
 }

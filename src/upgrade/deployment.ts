@@ -1,0 +1,191 @@
+import { existsSync, rmSync, statfsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Paths } from "../config/paths.ts";
+import type { Config } from "../config/schema.ts";
+import { backupDir } from "../backup/naming.ts";
+import { runBackup } from "../backup/run-backup.ts";
+import { runRestore } from "../backup/run-restore.ts";
+import { exec } from "../io/exec.ts";
+import { synapseLock } from "../runtime/native/synapse-lock.ts";
+import { writeSynapseRecord } from "../runtime/native/synapse-source.ts";
+import { installManagedSynapse, managedVenvDir } from "../runtime/native/synapse-venv.ts";
+import { runtimeFor } from "../runtime/select.ts";
+import { synapseSql } from "../runtime/sql.ts";
+import { desiredFor, synapseUrl } from "../runtime/up.ts";
+import { acquireLock } from "../state/lock.ts";
+import { writeRunRecord } from "../state/runs.ts";
+import { MxError } from "../ui/errors.ts";
+import { log } from "../ui/logger.ts";
+import { checkDeploymentVersions } from "./observe.ts";
+import { type DeploymentUpgradePlan, type DiskNeed, describeUpgradeAction, diskNeeds, diskShortfalls, type Filesystem, planDeploymentUpgrade } from "./plan.ts";
+import type { DeploymentCheck } from "./versions.ts";
+
+/**
+ * `mxhome upgrade`: the deployment to this mxhome's pins. Refuses first
+ * (an unhealthy server, another run holding the lock, too little disk for
+ * what it will write), backs up, then takes each step with a way back.
+ */
+export interface DeploymentUpgradeOptions {
+  dryRun: boolean;
+  mxhomeBinary: string;
+  /** How long to wait for Synapse's background updates before reporting and carrying on. */
+  backgroundUpdatesTimeoutMs?: number;
+  /** Builds a Synapse venv and returns its python (tests pass one that breaks it, to prove the way back). */
+  installSynapse?: (paths: Paths, version: string, lock: string) => Promise<string>;
+  /** The file system a directory is on (tests pass a small one, to prove the refusal). */
+  filesystemOf?: (dir: string) => Filesystem;
+}
+
+export interface DeploymentUpgradeReport {
+  dryRun: boolean;
+  runtime: string;
+  check: DeploymentCheck;
+  plan: DeploymentUpgradePlan;
+  /** The actions, as sentences (what --dry-run prints). */
+  steps: string[];
+  outcome: "up-to-date" | "planned" | "upgraded";
+  /** What the steps write, measured (absent when nothing is to be done). */
+  disk?: DiskNeed[];
+  backup?: string;
+  backgroundUpdates?: { remaining: number; timedOut: boolean; waitedMs: number };
+  notes: string[];
+}
+
+const defaultBackgroundTimeoutMs = 15 * 60_000;
+
+/** The file system a directory is (or will be) on: its nearest existing ancestor's. */
+export function filesystemOf(dir: string): Filesystem {
+  let existing = dir;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const stats = statfsSync(existing);
+  return { device: statSync(existing).dev, freeBytes: stats.bavail * stats.bsize };
+}
+
+async function directoryBytes(dir: string): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  const result = await exec(["du", "-s", "-B1", dir]);
+  const bytes = Number(result.stdout.split("\t")[0]);
+  if (result.exitCode !== 0 || !Number.isFinite(bytes)) throw new MxError(`Could not measure ${dir} (du exit ${result.exitCode}).`, { code: "upgrade.measure-failed" });
+  return bytes;
+}
+
+async function synapseHealthy(config: Config): Promise<boolean> {
+  try {
+    return (await fetch(`${synapseUrl(config)}/health`, { signal: AbortSignal.timeout(5_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function measure(paths: Paths, config: Config, plan: DeploymentUpgradePlan): Promise<DiskNeed[]> {
+  const venv = plan.actions.find((action) => action.kind === "synapse-venv");
+  const [files, database, venvBytes] = await Promise.all([
+    runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade", dryRun: true }),
+    synapseSql(paths, config)("SELECT pg_database_size(current_database())"),
+    venv ? directoryBytes(managedVenvDir(paths, venv.from)) : 0,
+  ]);
+  const archiveBytes = files.bytes + Number(database[0]?.[0] ?? 0);
+  return diskNeeds(plan.actions, { backupDir: backupDir(paths, config.backup.dir), archiveBytes, venvsDir: paths.synapseVenvsDir, venvBytes });
+}
+
+/** Waits until Synapse's background_updates table is empty (the admin API shows only the current one), with progress and a time limit. */
+async function waitForBackgroundUpdates(paths: Paths, config: Config, timeoutMs: number): Promise<NonNullable<DeploymentUpgradeReport["backgroundUpdates"]>> {
+  const sql = synapseSql(paths, config);
+  const started = Date.now();
+  let shown = "";
+  for (;;) {
+    const [row] = await sql("SELECT count(*), coalesce((SELECT update_name FROM background_updates ORDER BY ordering, update_name LIMIT 1), '') FROM background_updates");
+    const remaining = Number(row?.[0] ?? 0);
+    const waitedMs = Date.now() - started;
+    if (remaining === 0) return { remaining, timedOut: false, waitedMs };
+    if (waitedMs >= timeoutMs) return { remaining, timedOut: true, waitedMs };
+    const progress = `Synapse's background updates: ${remaining} left (now: ${row?.[1]})`;
+    if (progress !== shown) log.info((shown = progress));
+    await Bun.sleep(Math.min(2_000, timeoutMs));
+  }
+}
+
+export async function runDeploymentUpgrade(paths: Paths, config: Config, options: DeploymentUpgradeOptions): Promise<DeploymentUpgradeReport> {
+  const check = await checkDeploymentVersions(paths, config);
+  const plan = planDeploymentUpgrade(check, { includeMedia: config.backup.include_media });
+  const report: DeploymentUpgradeReport = {
+    dryRun: options.dryRun,
+    runtime: config.runtime.kind,
+    check,
+    plan,
+    steps: plan.actions.map(describeUpgradeAction),
+    outcome: plan.actions.length ? "planned" : "up-to-date",
+    notes: [...plan.notes],
+  };
+  const [refusal, ...more] = plan.refusals;
+  if (refusal && !options.dryRun) {
+    const all = [refusal, ...more];
+    throw new MxError(all.map((blocker) => blocker.message).join("\n"), { code: refusal.code, hint: `${all.map((blocker) => blocker.fix).join("\n")}\nNothing was changed.` });
+  }
+  if (!plan.actions.length) return report;
+  if (!(await synapseHealthy(config))) {
+    throw new MxError(`Synapse does not answer ${synapseUrl(config)}/health: an upgrade starts only from a healthy server.`, {
+      code: "upgrade.unhealthy",
+      hint: "`mxhome up` starts it, `mxhome doctor` says what is wrong; then run `mxhome upgrade` again. Nothing was changed.",
+    });
+  }
+  report.disk = await measure(paths, config, plan);
+  const short = diskShortfalls(report.disk, options.filesystemOf ?? filesystemOf);
+  if (short.length) throw new MxError(short.map((blocker) => blocker.message).join("\n"), { code: "upgrade.disk-space", hint: short[0]!.fix });
+  if (options.dryRun) return report;
+
+  const release = acquireLock(paths, "up");
+  const startedAt = new Date().toISOString();
+  let failure: { error: Error; from: string; to: string } | undefined;
+  try {
+    const backup = await runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade" });
+    report.backup = backup.archive;
+    for (const action of plan.actions) {
+      if (action.kind !== "synapse-venv") continue;
+      const runtime = runtimeFor(paths, config);
+      const desired = desiredFor(paths, config, runtime, options.mxhomeBinary);
+      log.start(`Building Synapse ${action.to}'s venv beside ${action.from}'s…`);
+      await (options.installSynapse ?? installManagedSynapse)(paths, action.to, synapseLock);
+      writeSynapseRecord(paths, { kind: "managed", version: action.to });
+      log.start(`Restarting Synapse on ${action.to} (its database migrations run now)…`);
+      try {
+        await runtime.apply({ kind: "restart", service: "synapse", reason: `upgrade to ${action.to}` }, desired);
+      } catch (error) {
+        failure = { error: error as Error, ...action };
+        await runtime.apply({ kind: "stop", service: "synapse" }, desired).catch(() => undefined);
+        writeSynapseRecord(paths, { kind: "managed", version: action.from });
+        rmSync(managedVenvDir(paths, action.to), { recursive: true, force: true });
+        break;
+      }
+      report.backgroundUpdates = await waitForBackgroundUpdates(paths, config, options.backgroundUpdatesTimeoutMs ?? defaultBackgroundTimeoutMs);
+      if (report.backgroundUpdates.timedOut) {
+        report.notes.push(
+          `Synapse's background updates were still running after ${Math.round(report.backgroundUpdates.waitedMs / 60_000)} min (${report.backgroundUpdates.remaining} left); Synapse works meanwhile and finishes them by itself.`,
+        );
+      }
+      report.notes.push(`Synapse ${action.from}'s venv is kept at ${managedVenvDir(paths, action.from)}.`);
+    }
+    if (!failure) {
+      report.outcome = "upgraded";
+      writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: true, summary: report.steps.join("; "), report });
+      return report;
+    }
+  } finally {
+    release();
+  }
+  return rollBack(paths, options, report, failure, startedAt);
+}
+
+/** The new Synapse did not come up: it is stopped and its venv gone; the old one comes back with the pre-upgrade archive's data. */
+async function rollBack(paths: Paths, options: DeploymentUpgradeOptions, report: DeploymentUpgradeReport, failure: { error: Error; from: string; to: string }, startedAt: string): Promise<never> {
+  const why = failure.error.message.split("\n")[0];
+  log.warn(`Synapse ${failure.to} did not start (${why}); going back to ${failure.from} and restoring ${report.backup}…`);
+  // restore runs `up` itself (the service lock, released above), which starts the old venv recorded again.
+  const restored = await runRestore(paths, { archive: report.backup!, force: true, dryRun: false, passphrase: async () => "", ports: {}, mxhomeBinary: options.mxhomeBinary, onTerminal: false });
+  const summary = `Synapse ${failure.to} did not start (${why}). Went back to Synapse ${failure.from}, removed ${failure.to}'s venv and restored the pre-upgrade archive ${report.backup}; the server runs ${failure.from} again.`;
+  writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary });
+  throw new MxError(`${summary}\n${failure.error.message}`, {
+    code: "upgrade.rolled-back",
+    hint: `What the new Synapse said is above (full log: \`mxhome logs synapse\`). The server that was here before the restore is kept as ${restored.safetyBackup ?? "a pre-restore archive"}. Report the failure, or try again with a newer mxhome.`,
+  });
+}

@@ -1,0 +1,114 @@
+import { formatBytes } from "../doctor/format-units.ts";
+import type { Blocker, RuntimeKind } from "../runtime/runtime.ts";
+import type { DeploymentCheck, UpgradeStep } from "./versions.ts";
+
+/**
+ * Pure: what `mxhome upgrade` does to move a deployment to this mxhome's
+ * pins, one safe step at a time, and what it refuses. The runtimes plug in
+ * by the actions they can take: natively the Synapse venv; podman's image
+ * steps and the PostgreSQL major are refused with the way to do them by hand
+ * until mxhome takes them itself.
+ */
+export type UpgradeAction =
+  /** A `pre-upgrade` archive: retention never deletes it; a failed step restores it. */
+  | { kind: "pre-upgrade-backup"; includeMedia: boolean }
+  /** Native: build the pinned venv beside the active one, switch, wait for /health and the background updates. */
+  | { kind: "synapse-venv"; from: string; to: string };
+
+export interface DeploymentUpgradePlan {
+  actions: UpgradeAction[];
+  /** Steps this mxhome cannot take (yet): nothing is done while one is here. */
+  refusals: Blocker[];
+  /** What is left alone, and why. */
+  notes: string[];
+}
+
+function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefined {
+  if (step.component === "postgres" && step.kind === "major") {
+    return {
+      code: "upgrade.postgres-major-unsupported",
+      message: `PostgreSQL ${step.from} → ${step.to} is a major upgrade, which this mxhome does not take by itself yet.`,
+      fix: "Back up (`mxhome backup --include-media`), then move the data by dump and load: keep the old data directory until the new server is verified. Until then `mxhome up` keeps running PostgreSQL " + `${step.from}.`,
+    };
+  }
+  if (step.component === "synapse" && step.kind === "forward" && runtime === "podman") {
+    return {
+      code: "upgrade.podman-unsupported",
+      message: `Synapse ${step.from} → ${step.to} with podman is not taken by \`mxhome upgrade\` yet.`,
+      fix: "`mxhome backup` first, then `mxhome up` renders the new image and restarts Synapse.",
+    };
+  }
+  return undefined;
+}
+
+export function planDeploymentUpgrade(check: DeploymentCheck, options: { includeMedia: boolean }): DeploymentUpgradePlan {
+  const plan: DeploymentUpgradePlan = { actions: [], refusals: [], notes: [] };
+  for (const step of check.steps) {
+    const refusal = refusalFor(step, check.runtime as RuntimeKind);
+    if (refusal) plan.refusals.push(refusal);
+    else if (step.component === "synapse" && step.kind === "forward") plan.actions.push({ kind: "synapse-venv", from: step.from!, to: step.to! });
+    else if (step.kind === "forward") plan.notes.push(`${step.component} ${step.from} → ${step.to}: \`mxhome up\` takes it (no data format changes).`);
+    else if (step.kind === "downgrade") plan.notes.push(`${step.component} ${step.from} is newer than this mxhome's ${step.to}: left alone.`);
+    else if (step.kind === "unmanaged" && step.component === "synapse") plan.notes.push("Synapse is your own (runtime.native.python, or a python found on PATH before mxhome managed it): left alone.");
+  }
+  if (plan.actions.length) plan.actions.unshift({ kind: "pre-upgrade-backup", includeMedia: options.includeMedia });
+  return plan;
+}
+
+export function describeUpgradeAction(action: UpgradeAction): string {
+  switch (action.kind) {
+    case "pre-upgrade-backup":
+      return `back up the server (database, keys, secrets${action.includeMedia ? ", media" : ""}) into a pre-upgrade archive`;
+    case "synapse-venv":
+      return `build Synapse ${action.to}'s venv beside ${action.from}'s, switch to it, wait for /health and Synapse's background updates (on failure: back to ${action.from} and the pre-upgrade archive)`;
+  }
+}
+
+/** Bytes a step writes into a directory, measured from what is there now. */
+export interface DiskNeed {
+  what: string;
+  dir: string;
+  bytes: number;
+}
+
+export interface Filesystem {
+  /** Its device number: needs on the same file system add up. */
+  device: number;
+  freeBytes: number;
+}
+
+/** Pure: what the actions write, from measured sizes. The archive holds the dump (at most the database's size) and the files. */
+export function diskNeeds(actions: UpgradeAction[], measured: { backupDir: string; archiveBytes: number; venvsDir: string; venvBytes: number }): DiskNeed[] {
+  return actions.map((action) =>
+    action.kind === "pre-upgrade-backup"
+      ? { what: "the pre-upgrade archive", dir: measured.backupDir, bytes: measured.archiveBytes }
+      : { what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes },
+  );
+}
+
+/** A margin on top: the file system must not end up full (PostgreSQL and Synapse keep writing). */
+export const diskMargin = (bytes: number) => Math.max(256 * 1024 ** 2, Math.ceil(bytes * 0.1));
+
+/** Pure: a refusal per file system that cannot hold what will be written there, plus the margin. */
+export function diskShortfalls(needs: DiskNeed[], filesystemOf: (dir: string) => Filesystem): Blocker[] {
+  const byDevice = new Map<number, { free: number; needs: DiskNeed[] }>();
+  for (const need of needs) {
+    const filesystem = filesystemOf(need.dir);
+    const entry = byDevice.get(filesystem.device) ?? { free: filesystem.freeBytes, needs: [] };
+    entry.needs.push(need);
+    byDevice.set(filesystem.device, entry);
+  }
+  return [...byDevice.values()].flatMap(({ free, needs: here }) => {
+    const bytes = here.reduce((total, need) => total + need.bytes, 0);
+    const required = bytes + diskMargin(bytes);
+    if (free >= required) return [];
+    const list = here.map((need) => `${need.what} in ${need.dir} (${formatBytes(need.bytes)})`).join(", ");
+    return [
+      {
+        code: "upgrade.disk-space",
+        message: `Not enough free disk: ${list} need ${formatBytes(required)} with the margin, and that file system has ${formatBytes(free)} free.`,
+        fix: `Free ${formatBytes(required - free)} there (old archives in the backup directory, \`mxhome purge\`), then run \`mxhome upgrade\` again. Nothing was changed.`,
+      },
+    ];
+  });
+}
