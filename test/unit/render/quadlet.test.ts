@@ -32,7 +32,8 @@ describe("renderQuadletUnits", () => {
     expect(text).toMatch(/^TimeoutStartSec=\d{3,}$/m);
     expect(text).toMatch(/^WantedBy=default\.target$/m);
     // Notify=healthy needs podman 5.0; PublishPort is pointless (and exposing) with the host network.
-    expect(text).not.toMatch(/^(Notify|PublishPort)=/m);
+    // AutoUpdate: a new Synapse or PostgreSQL image needs `mxhome upgrade`'s backup, migrations check and major-version steps.
+    expect(text).not.toMatch(/^(Notify|PublishPort|AutoUpdate)=/m);
   });
 
   test.each(Object.entries(images))("%s image %s is fully qualified and pinned by tag", (_name, image) => {
