@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { builtInReleaseKey } from "../upgrade/release-key.ts";
 import { mxhomeExecutable } from "../init/self.ts";
-import { runDeploymentUpgrade } from "../upgrade/deployment.ts";
+import { refusalsError, runDeploymentUpgrade } from "../upgrade/deployment.ts";
 import { formatDeploymentUpgrade, formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
 import { runningBinary } from "../upgrade/install.ts";
 import { checkDeploymentVersions } from "../upgrade/observe.ts";
@@ -37,6 +37,7 @@ export default defineCommand({
       const report = await runDeploymentUpgrade(env.paths, env.config(), { dryRun: Boolean(args["dry-run"]), mxhomeBinary: mxhomeExecutable() });
       if (args.json) printJson("upgrade", { ok: true, check: false, deployment: report });
       else printText(formatDeploymentUpgrade(report));
+      if (report.plan.refusals.length) throw refusalsError(report.plan);
       return;
     }
     // Read (and validate) mxhome.toml before anything changes: it names the source and the timers to keep pointing here.

@@ -51,6 +51,15 @@ export interface DeploymentUpgradeReport {
   notes: string[];
 }
 
+/** Every step this mxhome will not take, each with its manual way. */
+export function refusalsError(plan: DeploymentUpgradePlan): MxError {
+  const [first] = plan.refusals;
+  return new MxError(plan.refusals.map((blocker) => blocker.message).join("\n"), {
+    code: first?.code ?? "upgrade.refused",
+    hint: `${plan.refusals.map((blocker) => blocker.fix).join("\n")}\nNothing was changed.`,
+  });
+}
+
 const defaultBackgroundTimeoutMs = 15 * 60_000;
 
 /** The file system a directory is (or will be) on: its nearest existing ancestor's. */
@@ -114,15 +123,12 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
     check,
     plan,
     steps: plan.actions.map(describeUpgradeAction),
-    outcome: plan.actions.length ? "planned" : "up-to-date",
+    outcome: plan.actions.length || plan.refusals.length ? "planned" : "up-to-date",
     notes: [...plan.notes],
   };
-  const [refusal, ...more] = plan.refusals;
-  if (refusal && !options.dryRun) {
-    const all = [refusal, ...more];
-    throw new MxError(all.map((blocker) => blocker.message).join("\n"), { code: refusal.code, hint: `${all.map((blocker) => blocker.fix).join("\n")}\nNothing was changed.` });
-  }
-  if (!plan.actions.length) return report;
+  // A dry run shows the whole plan first; the command then fails as the upgrade would.
+  if (plan.refusals.length && !options.dryRun) throw refusalsError(plan);
+  if (!plan.actions.length || plan.refusals.length) return report;
   if (!(await synapseHealthy(config))) {
     throw new MxError(`Synapse does not answer ${synapseUrl(config)}/health: an upgrade starts only from a healthy server.`, {
       code: "upgrade.unhealthy",
@@ -178,7 +184,7 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
 
 /** The new Synapse did not come up: it is stopped and its venv gone; the old one comes back with the pre-upgrade archive's data. */
 async function rollBack(paths: Paths, options: DeploymentUpgradeOptions, report: DeploymentUpgradeReport, failure: { error: Error; from: string; to: string }, startedAt: string): Promise<never> {
-  const why = failure.error.message.split("\n")[0];
+  const why = (failure.error.message.split("\n")[0] ?? "").replace(/\.$/, "");
   log.warn(`Synapse ${failure.to} did not start (${why}); going back to ${failure.from} and restoring ${report.backup}…`);
   // restore runs `up` itself (the service lock, released above), which starts the old venv recorded again.
   const restored = await runRestore(paths, { archive: report.backup!, force: true, dryRun: false, passphrase: async () => "", ports: {}, mxhomeBinary: options.mxhomeBinary, onTerminal: false });

@@ -35,7 +35,7 @@ export function formatSelfUpgrade(report: SelfUpgradeReport, color: boolean): st
 export function formatDeploymentUpgrade(report: DeploymentUpgradeReport): string {
   const lines = [formatDeploymentCheck(report.check).split("\n").slice(0, -1).join("\n"), ""];
   if (report.outcome === "up-to-date") lines.push("Nothing to upgrade: the deployment runs what this mxhome pins.");
-  else {
+  else if (report.steps.length) {
     lines.push(report.dryRun ? "mxhome upgrade would (nothing was changed):" : "Done:");
     lines.push(...report.steps.map((step, index) => `  ${index + 1}. ${step}`));
   }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import type { DeploymentUpgradeReport } from "../../../src/upgrade/deployment.ts";
+import { formatDeploymentUpgrade } from "../../../src/upgrade/report.ts";
 import { describeUpgradeAction, diskMargin, diskNeeds, diskShortfalls, planDeploymentUpgrade } from "../../../src/upgrade/plan.ts";
 import { type ComponentVersions, type DeploymentCheck, planUpgrade } from "../../../src/upgrade/versions.ts";
 
@@ -80,5 +82,29 @@ describe("disk space", () => {
   test("the margin: 10%, at least 256 MB", () => {
     expect(diskMargin(0)).toBe(256 * MB);
     expect(diskMargin(10_000 * MB)).toBe(1_000 * MB);
+  });
+});
+
+describe("the text of mxhome upgrade", () => {
+  const report = (components: ComponentVersions[], extra: Partial<DeploymentUpgradeReport> = {}): DeploymentUpgradeReport => {
+    const versions = check("native", ...components);
+    const plan = planDeploymentUpgrade(versions, { includeMedia: false });
+    return { dryRun: true, runtime: "native", check: versions, plan, steps: plan.actions.map(describeUpgradeAction), outcome: plan.actions.length || plan.refusals.length ? "planned" : "up-to-date", notes: plan.notes, ...extra };
+  };
+
+  test("a dry run: the versions, the numbered steps, the measured disk", () => {
+    const text = formatDeploymentUpgrade(report([synapse("1.162.0", "1.163.2")], { disk: [{ what: "the pre-upgrade archive", dir: "/b", bytes: 3 * MB }] }));
+    expect(text).toContain("Synapse: not answering; deployed: 1.162.0 (test); this mxhome: 1.163.2");
+    expect(text).toContain("mxhome upgrade would (nothing was changed):\n  1. back up the server");
+    expect(text).toContain("  2. build Synapse 1.163.2's venv beside 1.162.0's");
+    expect(text).toContain("disk: the pre-upgrade archive 3.0 MB (measured)");
+  });
+
+  test("done, with the archive; nothing to do; a refusal with its fix", () => {
+    expect(formatDeploymentUpgrade(report([synapse("1.162.0", "1.163.2")], { dryRun: false, outcome: "upgraded", backup: "/b/x-pre-upgrade.tar" }))).toContain("Done:\n  1.");
+    expect(formatDeploymentUpgrade(report([synapse("1.163.2", "1.163.2")]))).toContain("Nothing to upgrade");
+    const refused = formatDeploymentUpgrade(report([postgres("15", "17")]));
+    expect(refused).not.toContain("Nothing to upgrade");
+    expect(refused).toContain("refused: PostgreSQL 15 → 17 is a major upgrade");
   });
 });
