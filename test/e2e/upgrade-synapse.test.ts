@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { resolvePaths } from "../../src/config/paths.ts";
 import { lockedSynapseVersion, pinnedSynapseVersion } from "../../src/runtime/native/synapse-lock.ts";
 import { readSynapseRecord } from "../../src/runtime/native/synapse-source.ts";
-import { installManagedSynapse, managedVenvDir } from "../../src/runtime/native/synapse-venv.ts";
+import { managedVenvDir } from "../../src/runtime/native/synapse-venv.ts";
 import { acquireLock } from "../../src/state/lock.ts";
 import { MxError } from "../../src/ui/errors.ts";
 import { runDeploymentUpgrade } from "../../src/upgrade/deployment.ts";
@@ -148,22 +148,18 @@ describe(`mxhome upgrade: Synapse ${olderVersion} → the pin (native, compiled 
   }, 60_000);
 
   test("a broken new venv: back to the old Synapse and the pre-upgrade archive, healthy, data kept", async () => {
-    const saved = Object.fromEntries(Object.keys(offlinePip).map((key) => [key, process.env[key]]));
-    Object.assign(process.env, offlinePip); // in-process pip installs from the wheelhouse too
-    const breakIt = async (...args: Parameters<typeof installManagedSynapse>) => {
-      const python = await installManagedSynapse(...args);
-      const [lib] = readdirSync(join(managedVenvDir(paths, args[1]), "lib"));
-      // At the top: the module's last line runs the server and never returns.
-      const module = join(managedVenvDir(paths, args[1]), "lib", lib!, "site-packages", "synapse", "app", "homeserver.py");
-      writeFileSync(module, `raise SystemExit('broken on purpose')\n${readFileSync(module, "utf8")}`);
-      return python;
+    // A venv whose Synapse dies at start, made in a second (the real install is the next test's).
+    const brokenVenv = async (_paths: unknown, version: string) => {
+      const venv = managedVenvDir(paths, version);
+      expect(Bun.spawnSync(["/usr/bin/python3", "-m", "venv", "--without-pip", venv]).exitCode).toBe(0);
+      const [lib] = readdirSync(join(venv, "lib"));
+      const app = join(venv, "lib", lib!, "site-packages", "synapse", "app");
+      mkdirSync(app, { recursive: true });
+      for (const init of [join(app, "..", "__init__.py"), join(app, "__init__.py")]) writeFileSync(init, "");
+      writeFileSync(join(app, "homeserver.py"), "raise SystemExit('broken on purpose')\n");
+      return join(venv, "bin", "python");
     };
-    const failed = await runDeploymentUpgrade(paths, loadConfig(paths.configFile), { dryRun: false, mxhomeBinary: older, installSynapse: breakIt })
-      .catch((error: unknown) => error)
-      .finally(() => {
-        for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      });
+    const failed = await runDeploymentUpgrade(paths, loadConfig(paths.configFile), { dryRun: false, mxhomeBinary: older, installSynapse: brokenVenv }).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(MxError);
     expect((failed as MxError).code).toBe("upgrade.rolled-back");
     expect((failed as MxError).message).toContain(`Went back to Synapse ${olderVersion}`);
