@@ -129,21 +129,22 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
   // A dry run shows the whole plan first; the command then fails as the upgrade would.
   if (plan.refusals.length && !options.dryRun) throw refusalsError(plan);
   if (!plan.actions.length || plan.refusals.length) return report;
-  if (!(await synapseHealthy(config))) {
-    throw new MxError(`Synapse does not answer ${synapseUrl(config)}/health: an upgrade starts only from a healthy server.`, {
-      code: "upgrade.unhealthy",
-      hint: "`mxhome up` starts it, `mxhome doctor` says what is wrong; then run `mxhome upgrade` again. Nothing was changed.",
-    });
-  }
-  report.disk = await measure(paths, config, plan);
-  const short = diskShortfalls(report.disk, options.filesystemOf ?? filesystemOf);
-  if (short.length) throw new MxError(short.map((blocker) => blocker.message).join("\n"), { code: "upgrade.disk-space", hint: short[0]!.fix });
-  if (options.dryRun) return report;
-
-  const release = acquireLock(paths, "up");
+  // The lock first: a running `up` may have Synapse down for a moment, and "locked" is the true answer then.
+  const release = options.dryRun ? () => undefined : acquireLock(paths, "up");
   const startedAt = new Date().toISOString();
   let failure: { error: Error; from: string; to: string } | undefined;
   try {
+    if (!(await synapseHealthy(config))) {
+      throw new MxError(`Synapse does not answer ${synapseUrl(config)}/health: an upgrade starts only from a healthy server.`, {
+        code: "upgrade.unhealthy",
+        hint: "`mxhome up` starts it, `mxhome doctor` says what is wrong; then run `mxhome upgrade` again. Nothing was changed.",
+      });
+    }
+    report.disk = await measure(paths, config, plan);
+    const short = diskShortfalls(report.disk, options.filesystemOf ?? filesystemOf);
+    if (short.length) throw new MxError(short.map((blocker) => blocker.message).join("\n"), { code: "upgrade.disk-space", hint: short[0]!.fix });
+    if (options.dryRun) return report;
+
     const backup = await runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade" });
     report.backup = backup.archive;
     for (const action of plan.actions) {
@@ -187,7 +188,15 @@ async function rollBack(paths: Paths, options: DeploymentUpgradeOptions, report:
   const why = (failure.error.message.split("\n")[0] ?? "").replace(/\.$/, "");
   log.warn(`Synapse ${failure.to} did not start (${why}); going back to ${failure.from} and restoring ${report.backup}…`);
   // restore runs `up` itself (the service lock, released above), which starts the old venv recorded again.
-  const restored = await runRestore(paths, { archive: report.backup!, force: true, dryRun: false, passphrase: async () => "", ports: {}, mxhomeBinary: options.mxhomeBinary, onTerminal: false });
+  const restored = await runRestore(paths, { archive: report.backup!, force: true, dryRun: false, passphrase: async () => "", ports: {}, mxhomeBinary: options.mxhomeBinary, onTerminal: false }).catch(
+    (error: Error) => {
+      throw new MxError(`Synapse ${failure.to} did not start (${why}); mxhome switched back to ${failure.from}, but restoring the pre-upgrade archive failed: ${error.message}`, {
+        code: "upgrade.rollback-failed",
+        hint: `Run \`mxhome restore --force ${report.backup}\` (it is the server as it was before the upgrade), then \`mxhome doctor\`.`,
+        cause: error,
+      });
+    },
+  );
   const summary = `Synapse ${failure.to} did not start (${why}). Went back to Synapse ${failure.from}, removed ${failure.to}'s venv and restored the pre-upgrade archive ${report.backup}; the server runs ${failure.from} again.`;
   writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary });
   throw new MxError(`${summary}\n${failure.error.message}`, {
