@@ -40,6 +40,15 @@ async function failedStart(service: ServiceName, cause?: unknown): Promise<MxErr
   });
 }
 
+async function pullImage(image: string): Promise<void> {
+  const result = await exec(["podman", "pull", "--quiet", image], { timeoutMs: 900_000 }).catch((error: Error) => ({ exitCode: 127, stdout: "", stderr: error.message }));
+  if (result.exitCode === 0) return;
+  throw new MxError(`\`podman pull ${image}\` failed: ${result.stderr.trim().split("\n").slice(-3).join("\n") || `exit ${result.exitCode}`}`, {
+    code: "podman.pull-failed",
+    hint: "Check your internet connection and `podman pull` by hand; `mxhome up` pulls again next time.",
+  });
+}
+
 /** The podman runtime: quadlet units under the user's systemd, started and checked in order. */
 export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
   const unitNames = (desired: DesiredState) => [...podmanServiceUnits, ...desired.timers];
@@ -73,6 +82,8 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
       switch (action.kind) {
         case "podman-secret":
           return storePodmanSecret(paths, action.name, action.mode);
+        case "pull-image":
+          return pullImage(action.image);
         case "start":
         case "restart":
           return startOrRestart(action.kind, action.service, desired);
