@@ -35,7 +35,10 @@ const passThroughKeys = [
   "Unit.Requires",
   "Unit.After",
   "Unit.Wants",
+  "Unit.StartLimitIntervalSec",
+  "Unit.StartLimitBurst",
   "Service.Restart",
+  "Service.RestartSec",
   "Service.TimeoutStartSec",
   // podman-systemd.unit.5.md (4.4 … 5.x): "only the Alias, WantedBy and RequiredBy keys are supported".
   "Install.WantedBy",

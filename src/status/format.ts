@@ -51,6 +51,9 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
     ),
     "",
   );
+  for (const service of report.services.filter((s) => s.lastLines?.length)) {
+    lines.push(`${service.service} (${service.unit}) failed; its last lines:`, ...service.lastLines!.map((line) => `  ${line}`), `  fix: mxhome up   # after fixing the cause; \`mxhome logs ${service.service}\` shows more`, "");
+  }
   const count = (value: number | undefined, noun: string) => (value === undefined ? `${noun}: unknown` : `${value} ${noun}`);
   const rows = [
     ["Synapse", report.synapse.version ? `${report.synapse.version}${report.synapse.healthy ? "" : " (not healthy)"}` : "not answering"],

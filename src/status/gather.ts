@@ -67,6 +67,8 @@ function withUsage(services: ServiceObservation[], now: Date): ServerStatus["ser
       since: service.since ?? usage?.since,
       memoryBytes: service.memoryBytes ?? usage?.memoryBytes,
       ...(service.restarts ? { restarts: service.restarts } : {}),
+      ...(service.unit ? { unit: service.unit } : {}),
+      ...(service.lastLines ? { lastLines: service.lastLines } : {}),
     };
   });
 }

@@ -62,6 +62,12 @@ export async function systemctlUser(args: string[], timeoutMs = 120_000): Promis
   });
 }
 
+/** Whether a user unit has failed for good (Restart= gave up); false when unknown. */
+export async function unitFailed(unit: string): Promise<boolean> {
+  const result = await exec(["systemctl", "--user", "is-failed", "--quiet", unit], { timeoutMs: 10_000 }).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
 /** The last journal lines of a user unit, for a failed start's error message. */
 export async function journalTail(unit: string, lines = 20): Promise<string> {
   const result = await exec(["journalctl", "--user", "--unit", unit, "--lines", String(lines), "--no-pager", "--output=cat"], {

@@ -72,6 +72,14 @@ describe("services running", () => {
   });
 });
 
+test("a failed unit is named, with its last journal lines as details", () => {
+  const [postgres, synapse, caddy] = servicesFromUnits(showWith("mxhome-synapse.service", "ActiveState", "failed"), ports);
+  const lastLines = ["Error in configuration at 'listeners':", "  Expected a list"];
+  const verdict = judgeServicesRunning([postgres!, { ...synapse!, lastLines }, caddy!]);
+  expectVerdict(verdict, "fail", /synapse: mxhome-synapse\.service failed/);
+  expect(verdict.details).toEqual(["last lines of mxhome-synapse.service:", "  Error in configuration at 'listeners':", "    Expected a list"]);
+});
+
 describe("restart counts", () => {
   test.each([
     ["none", healthy, "ok"],
