@@ -58,9 +58,18 @@ export function servicesFromUnits(units: UnitsObservation, ports: Record<Service
   });
 }
 
-async function journalLines(scope: FactScope, unit: string): Promise<string[]> {
-  const result = await scope.io.run(["journalctl", "--user", "--unit", unit, "--lines", String(failedUnitLines), "--no-pager", "--output=cat"], { timeoutMs: 5_000 });
-  return (result?.stdout ?? "").split("\n").filter((line) => line.trim() !== "");
+/**
+ * A failed unit's last lines: what the container itself printed (podman's
+ * journald log driver tags it with the container's name), else the unit's
+ * own lines (systemd's and podman's, when the container never printed).
+ */
+async function journalLines(scope: FactScope, service: ServiceName, unit: string): Promise<string[]> {
+  const read = async (filter: string[]) => {
+    const argv = ["journalctl", "--user", "--unit", unit, ...filter, "--lines", String(failedUnitLines), "--no-pager", "--output=cat"];
+    return ((await scope.io.run(argv, { timeoutMs: 5_000 }))?.stdout ?? "").split("\n").filter((line) => line.trim() !== "");
+  };
+  const own = await read(["--identifier", quadletUnits[service].container]);
+  return own.length ? own : read([]);
 }
 
 export async function gatherServices(scope: FactScope): Promise<ServiceObservation[]> {
@@ -68,7 +77,7 @@ export async function gatherServices(scope: FactScope): Promise<ServiceObservati
   const ports = Object.fromEntries(serviceOrder.map((service) => [service, servicePort(config, service)])) as Record<ServiceName, number>;
   if (config.runtime.kind === "podman") {
     const services = servicesFromUnits(await scope.facts.get(gatherUnits), ports);
-    return Promise.all(services.map(async (service) => (service.state === "failed" && service.unit ? { ...service, lastLines: await journalLines(scope, service.unit) } : service)));
+    return Promise.all(services.map(async (service) => (service.state === "failed" && service.unit ? { ...service, lastLines: await journalLines(scope, service.service, service.unit) } : service)));
   }
   return serviceOrder.map((service) => {
     const daemon = nativeDaemon(paths, service);

@@ -36,7 +36,7 @@ async function waitUntilReady(config: Config, service: ServiceName): Promise<boo
 
 async function failedStart(service: ServiceName, cause?: unknown): Promise<MxError> {
   const unit = quadletUnits[service].service;
-  return new MxError(`${unit} did not come up.\n${await journalTail(unit)}`, {
+  return new MxError(`${unit} did not come up. Its last lines:\n${await journalTail(unit, 20, quadletUnits[service].container)}`, {
     code: `podman.${service}-start-failed`,
     hint: `See \`mxhome logs ${service}\` (or \`journalctl --user -u ${unit}\`); after fixing the cause, run \`mxhome up\` again.`,
     cause,
