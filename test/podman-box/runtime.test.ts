@@ -166,10 +166,14 @@ describe("the timers' services, started by systemd as the timers would", () => {
     expectOk(systemctl(mx, "start", "mxhome-purge.service"), "systemctl --user start mxhome-purge.service");
     const state = `${mx.home}/.local/state/mxhome`;
     expect(box.run(mx.user, ["test", "-s", `${state}/kick/ledger.sqlite`]).exitCode).toBe(0);
+    const records: Record<string, { ok: boolean; summary: string }> = {};
     for (const command of ["kick", "purge"]) {
-      const record = JSON.parse(expectOk(box.run(mx.user, ["cat", `${state}/runs/${command}.json`]), `${command} run record`)) as { ok: boolean };
-      expect(`${command}: ${record.ok}`).toBe(`${command}: true`);
+      records[command] = JSON.parse(expectOk(box.run(mx.user, ["cat", `${state}/runs/${command}.json`]), `${command} run record`));
+      expect(`${command}: ${records[command]!.ok}`).toBe(`${command}: true`);
     }
+    // The database sizes come from SQL fed to `podman exec -i mxhome-postgres psql` on stdin.
+    expect(records.purge!.summary).toMatch(/database \d+ MB → \d+ MB/);
+    expect(records.kick!.summary).toMatch(/observed \d+ rooms/);
   }, 600_000);
 
   test("with [backup] enabled, up adds its timer and mxhome-backup.service writes an archive", () => {
@@ -302,9 +306,18 @@ describe("faults", () => {
 
 describe("reboot", () => {
   test("after the box reboots, all three units of both users come back healthy by themselves", async () => {
+    const containerIds = (s: Server) => box.run(s.user, ["podman", "ps", "--quiet", "--no-trunc"]).stdout.trim().split("\n").sort();
+    const before = [...containerIds(mx), ...containerIds(mx2)];
+    const started = Date.now();
     await box.reboot();
+    console.error(`reboot: the box was up again after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await waitHealthy(mx, 300_000);
     await waitHealthy(mx2, 300_000);
+    console.error(`reboot: both servers healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // New containers: quadlet's --rm/--replace created them afresh at boot, nothing survived the reboot.
+    const after = [...containerIds(mx), ...containerIds(mx2)];
+    expect(after).toHaveLength(6);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
     expect(await login(mx)).toBeTruthy();
   }, 900_000);
 });

@@ -14,7 +14,7 @@
  * `bun test/support/podman-box.ts bake DIR` boots an unpacked box in place
  * once, to build each box user's stand-in images (provisioning only).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
@@ -133,8 +133,17 @@ export class PodmanBox {
   /** Boots systemd in the box and waits until it and each user's manager are up. */
   async boot(): Promise<void> {
     this.console = "";
+    // Each box gets its own cgroup in the host's cgroup2 hierarchy: nspawn
+    // (--keep-unit) makes the caller's cgroup the box's root, and boxes sharing
+    // one would see each other's user@.service cgroups (a shutdown then waits
+    // for processes of another box). It also lets cleanup kill the whole box at once.
+    const cgroup = boxCgroup(this.name);
+    mkdirSync(cgroup, { recursive: true });
     const argv = [
-      "setsid",
+      "sh",
+      "-c",
+      'echo $$ >"$0/cgroup.procs" && exec setsid "$@"',
+      cgroup,
       "systemd-nspawn",
       "--quiet",
       `--directory=${this.dir}`,
@@ -225,9 +234,11 @@ export class PodmanBox {
 
   /** `systemctl reboot` inside, wait for the box to go down, boot the same root file system again. */
   async reboot(): Promise<void> {
+    const before = this.initPid;
     this.root(["systemctl", "reboot"]);
     await this.waitForExit(180_000);
     await this.boot();
+    if (this.initPid === before) throw new Error("the box did not reboot: same PID 1");
   }
 
   /**
@@ -242,12 +253,13 @@ export class PodmanBox {
       const timedOut = await Promise.race([nspawn.exited.then(() => false), sleep(timeoutMs).then(() => true)]);
       if (timedOut) {
         console.error(`the box did not halt within ${timeoutMs / 1000} s; killing it. Its console:\n${this.console.slice(-3000)}`);
-        if (init) process.kill(init, "SIGKILL");
+        killCgroup(boxCgroup(this.name));
         nspawn.kill("SIGKILL");
         await nspawn.exited;
       }
     }
     if (init) await waitGone(init, 30_000);
+    removeCgroup(boxCgroup(this.name));
     this.nspawn = undefined;
     this.initPid = undefined;
   }
@@ -262,10 +274,43 @@ export class PodmanBox {
     await this.waitForExit(60_000);
   }
 
-  /** A bake's box, when its process ends early: nspawn's children die with its namespaces. */
+  /** A bake's box, when its process ends early. Killing nspawn alone would leave the box running. */
   private killNow(): void {
-    if (this.nspawn && this.nspawn.exitCode === null) this.nspawn.kill("SIGKILL");
+    killCgroup(boxCgroup(this.name));
     this.nspawn = undefined;
+  }
+}
+
+/** The host's cgroup2 hierarchy (mounted at /sys/fs/cgroup/unified on a hybrid host like CI's). */
+function cgroup2Root(): string {
+  const mount = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" "))
+    .find((fields) => fields[2] === "cgroup2");
+  if (!mount?.[1]) throw new Error("no cgroup2 hierarchy is mounted: the podman box needs one");
+  return mount[1];
+}
+
+const boxCgroup = (name: string) => join(cgroup2Root(), name);
+
+/** Kills every process of a box — its systemd, user managers, containers — through cgroup.kill (Linux 5.14). */
+function killCgroup(cgroup: string): void {
+  if (!existsSync(join(cgroup, "cgroup.kill"))) return;
+  writeFileSync(join(cgroup, "cgroup.kill"), "1");
+  const deadline = Date.now() + 10_000;
+  while (readFileSync(join(cgroup, "cgroup.events"), "utf8").includes("populated 1") && Date.now() < deadline) Bun.sleepSync(100);
+}
+
+/** Removes a box's (empty) cgroup tree, deepest first. */
+function removeCgroup(cgroup: string): void {
+  if (!existsSync(cgroup)) return;
+  const dirs = sh(["find", cgroup, "-depth", "-type", "d"]).stdout.split("\n").filter(Boolean);
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // still populated: the stale-box cleanup kills and retries
+    }
   }
 }
 
@@ -293,18 +338,15 @@ const alive = (pid: number) => {
 /** Kills the boxes of test processes that have ended (their pid files) and removes their copies. */
 export function cleanUpStaleBoxes(): void {
   if (!existsSync(boxRunRoot)) return;
-  for (const entry of readdirSync(boxRunRoot)) {
-    const owner = /^mxhome-box-(\d+)\.pid$/.exec(entry)?.[1];
+  const names = new Set(readdirSync(boxRunRoot).map((entry) => entry.replace(/\.pid$/, "")));
+  for (const name of names) {
+    const owner = /^mxhome-box-(\d+)$/.exec(name)?.[1];
     if (!owner || alive(Number(owner))) continue;
-    const pid = Number(readFileSync(join(boxRunRoot, entry), "utf8"));
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "systemd-nspawn") process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    Bun.sleepSync(500);
-    removeBoxCopy(join(boxRunRoot, entry.replace(/\.pid$/, "")));
-    rmSync(join(boxRunRoot, entry), { force: true });
+    // cgroup.kill takes the box's systemd and every container with it; nspawn then exits by itself.
+    killCgroup(boxCgroup(name));
+    removeCgroup(boxCgroup(name));
+    removeBoxCopy(join(boxRunRoot, name));
+    rmSync(join(boxRunRoot, `${name}.pid`), { force: true });
   }
 }
 
