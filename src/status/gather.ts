@@ -82,6 +82,8 @@ function withUsage(services: ServiceObservation[], usages: Map<number, ProcessUs
       since: service.since ?? usage?.since,
       memoryBytes: service.memoryBytes ?? usage?.memoryBytes,
       ...(service.restarts ? { restarts: service.restarts } : {}),
+      ...(service.unit ? { unit: service.unit } : {}),
+      ...(service.lastLines ? { lastLines: service.lastLines } : {}),
     };
   });
 }

@@ -10,6 +10,10 @@ export interface ServiceStatus {
   since?: number;
   memoryBytes?: number;
   restarts?: number;
+  /** podman: the systemd unit. */
+  unit?: string;
+  /** A failed unit's last journal lines. */
+  lastLines?: string[];
 }
 
 export interface LastRun {

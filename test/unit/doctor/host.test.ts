@@ -72,7 +72,19 @@ describe("user systemd", () => {
     ["no user manager (recorded: su without a session)", run("offline\n", 1, "Failed to connect to bus: No medium found\n"), "fail"],
     ["no systemd at all", noSystemd, "fail"],
     ["no systemctl", undefined, "fail"],
-  ] as const)("%s", (_name, output, status) => expectVerdict(judgeUserSystemd(output), status));
+  ] as const)("%s", (_name, output, status) => expectVerdict(judgeUserSystemd({ state: output }), status));
+
+  // Recorded in the podman box (podman 5.4.2, systemd 257) right after a first `up`.
+  const healthcheck = "2f10e1bf12033451a5729b6c443d03855649dd8812ce0e6865713dcd97dc631b-48943ecc7b37ddbb.service loaded failed failed [systemd-run] /usr/bin/podman healthcheck run 2f10e1bf12033451a5729b6c443d03855649dd8812ce0e6865713dcd97dc631b\n";
+  test.each([
+    ["only podman health checks failed (a start period)", run(healthcheck), "ok"],
+    ["mxhome's own unit failed", run(`${healthcheck}mxhome-synapse.service loaded failed failed mxhome Synapse (Matrix homeserver)\n`), "warn"],
+    ["failed units unknown", undefined, "warn"],
+  ] as const)("degraded: %s", (_name, failed, status) => {
+    const verdict = judgeUserSystemd({ state: run("degraded\n", 1), failed });
+    expectVerdict(verdict, status);
+    if (status === "warn" && failed) expect(verdict.detail).toContain("mxhome-synapse.service");
+  });
 });
 
 describe("clock", () => {
