@@ -21,6 +21,7 @@ export const commands = {
   backup: load(() => import("./backup.ts")),
   restore: load(() => import("./restore.ts")),
   space: load(() => import("./space.ts")),
+  "catch-up": load(() => import("./catch-up.ts")),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -57,6 +57,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
     ["Accounts", report.counts ? `${count(report.counts.users, "local users")} (mxhome's own 2 included), ${count(report.counts.rooms, "rooms")}` : "unknown (Synapse or mxhome's token unavailable)"],
     ["Storage", `database ${report.sizes.databaseBytes === undefined ? "unknown" : formatBytes(report.sizes.databaseBytes)}, media ${report.sizes.mediaBytes === undefined ? "unknown" : formatBytes(report.sizes.mediaBytes)}`],
     ["Last runs", `${lastRun("purge", report.lastRuns.purge, now)}; ${lastRun("kick", report.lastRuns.kick, now)}`],
+    ["Catch-up", report.lastRuns["catch-up"] ? lastRun("last", report.lastRuns["catch-up"], now) : "never (it runs when the homeserver starts)"],
     ["Backup", formatBackup(report.backup, now)],
     [
       "Next runs",

@@ -28,7 +28,7 @@ export interface ServerStatus {
   /** Local accounts (mxhome's own two included) and rooms; undefined when Synapse or the token is unavailable. */
   counts?: { users: number; rooms: number };
   sizes: { databaseBytes?: number; mediaBytes?: number };
-  lastRuns: { purge?: LastRun; kick?: LastRun };
+  lastRuns: { purge?: LastRun; kick?: LastRun; "catch-up"?: LastRun };
   /** The newest archive on disk and whether a timer makes them (src/backup/last.ts). */
   backup: { scheduled: boolean; newest?: { createdAt: string; bytes: number; encrypted: boolean }; ageDays?: number; lastRun?: LastRun };
   timers: { job: string; state: "scheduled" | "paused" | "missing" | "unknown"; next?: string }[];
