@@ -1,9 +1,10 @@
 import { defineCommand } from "citty";
 import { formatCatchUpReport } from "../catchup/format.ts";
 import { runCatchUp } from "../catchup/run.ts";
+import { waitUntilHealthy } from "../runtime/health.ts";
 import { synapseUrl } from "../runtime/up.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
-import { usageError } from "../ui/errors.ts";
+import { MxError, usageError } from "../ui/errors.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
@@ -22,6 +23,11 @@ export default defineCommand({
       throw usageError(`--watch ${args.watch} is not a number of seconds from 0 to 600.`, "usage.catch-up-watch", "mxhome catch-up --watch 30");
     }
     const config = env.config();
+    // Run by a unit as soon as Synapse's container starts: wait until it answers (a first start migrates the schema).
+    const health = await waitUntilHealthy({ label: "Synapse", url: `${synapseUrl(config)}/health`, timeoutMs: 300_000 });
+    if (health !== "healthy") {
+      throw new MxError("Synapse did not answer within 5 minutes, so no other server was woken.", { code: "catch-up.synapse-down", hint: "`mxhome status` shows what runs; `mxhome up` starts it, then runs catch-up." });
+    }
     const report = await runCatchUp(env.paths, config, createSynapseHttp(synapseUrl(config)), { watchMs: watchSeconds * 1000 });
     if (args.json) printJson("catch-up", report);
     else printText(formatCatchUpReport(report, colorEnabled()));
