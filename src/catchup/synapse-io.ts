@@ -1,4 +1,5 @@
 import type { FetchError } from "ofetch";
+import { forEachBounded } from "../purge/bounded.ts";
 import type { SynapseAdmin } from "../synapse/admin.ts";
 import type { SynapseHttp } from "../synapse/http.ts";
 import type { RoomMembers } from "./targets.ts";
@@ -61,10 +62,10 @@ export async function listJoinedRooms(admin: SynapseAdmin, spaceRooms: ReadonlyS
     from = page.next_batch;
   }
   const joined = rooms.filter((room) => room.joined_local_members > 0);
-  return Promise.all(
-    joined.map(async (room) => {
-      const { members } = await admin.request<{ members: string[] }>("GET", `/_synapse/admin/v1/rooms/${encodeURIComponent(room.room_id)}/members`);
-      return { roomId: room.room_id, inSpace: spaceRooms.has(room.room_id) || room.room_type === "m.space", members };
-    }),
-  );
+  const result: RoomMembers[] = new Array(joined.length);
+  await forEachBounded(joined, 8, async (room, index) => {
+    const { members } = await admin.request<{ members: string[] }>("GET", `/_synapse/admin/v1/rooms/${encodeURIComponent(room.room_id)}/members`);
+    result[index] = { roomId: room.room_id, inSpace: spaceRooms.has(room.room_id) || room.room_type === "m.space", members };
+  });
+  return result;
 }

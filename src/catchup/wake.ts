@@ -1,3 +1,4 @@
+import { forEachBounded } from "../purge/bounded.ts";
 import type { WakeTarget } from "./targets.ts";
 
 /**
@@ -87,10 +88,8 @@ export async function wakeServer(target: WakeTarget, io: WakeIo, limits: WakeLim
 /** Wakes every target, a few at a time (each is a federation request our Synapse makes). */
 export async function wakeAll(targets: readonly WakeTarget[], io: WakeIo, limits: WakeLimits = defaultWakeLimits, concurrency = 8): Promise<WakeResult[]> {
   const results: WakeResult[] = new Array(targets.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < targets.length; index = next++) results[index] = await wakeServer(targets[index]!, io, limits);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  await forEachBounded(targets, concurrency, async (target, index) => {
+    results[index] = await wakeServer(target, io, limits);
+  });
   return results;
 }
