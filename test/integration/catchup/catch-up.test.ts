@@ -10,10 +10,12 @@
  * remote's timer is asserted to have at least 60 s left when `up` starts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { runCatchUp } from "../../../src/catchup/run.ts";
 import { readRunRecord } from "../../../src/state/runs.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
 import type { ServerStatus } from "../../../src/status/types.ts";
+import { runMxhome } from "../../support/binary.ts";
 import { type Federation, startFederation } from "../../support/federation.ts";
 import type { TestServer, TestUser } from "../../support/server.ts";
 import { numbered, type OutageScene, outage, ownerSees, remoteBackoff } from "../../support/outage.ts";
@@ -78,4 +80,16 @@ describe("after the PC was off", () => {
     expect(proposed(preview)).toEqual([quiet.userId]);
     expect(preview.keptMembers).toContainEqual(expect.objectContaining({ userId: carol.userId, reason: "active" }));
   }, 120_000);
+
+  test("the compiled binary: `catch-up --json` wakes the server; `status --json` and `doctor` show the run", () => {
+    const homeDir = join(home.paths.configDir, "..", "..");
+    const result = runMxhome(["catch-up", "--json", "--watch", "0"], { home: homeDir });
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ schemaVersion: 1, command: "catch-up", watchedForMs: 0, servers: [{ server: remote.serverName, woken: true }] });
+    const status = JSON.parse(runMxhome(["status", "--json"], { home: homeDir }).stdout);
+    expect(status.lastRuns["catch-up"]).toMatchObject({ ok: true, summary: "woke 1 of 1 servers" });
+    const doctor = JSON.parse(runMxhome(["doctor", "--json", "--offline", "--only", "last-catch-up"], { home: homeDir }).stdout);
+    expect(doctor.checks).toEqual([expect.objectContaining({ id: "last-catch-up", status: "ok" })]);
+  }, 60_000);
 });
