@@ -27,7 +27,7 @@ export interface UpOptions {
   onTerminal: boolean;
   /** The mxhome the timers run; must match what `init` rendered with, or every run rewrites the units. */
   mxhomeBinary: string;
-  /** Wake the other homeservers once Synapse answers (`mxhome catch-up`), watching this long for their first events. */
+  /** When this run (re)starts Synapse, wake the other homeservers once it answers (`mxhome catch-up`), watching this long for their first events. */
   catchUp?: { watchMs: number };
 }
 
@@ -75,11 +75,15 @@ export async function runUp(paths: Paths, config: Config, options: UpOptions): P
     });
     const { service, bot, admin } = report.accounts;
     report.changed ||= service !== "verified" || bot !== "verified" || admin === "created";
-    if (options.catchUp) report.catchUp = await catchUpAfterStart(paths, config, options.catchUp.watchMs);
+    if (options.catchUp && startsSynapse(plan)) report.catchUp = await catchUpAfterStart(paths, config, options.catchUp.watchMs);
     return report;
   };
   return options.dryRun ? work() : withServiceLock(paths, "up", work);
 }
+
+/** Pure: whether the plan (re)starts Synapse: only then did other servers have reason to back off (a resume is the catch-up timer's job). */
+export const startsSynapse = (plan: Plan): boolean =>
+  plan.actions.some((action) => (action.kind === "start" || action.kind === "restart") && action.service === "synapse");
 
 /** Catch-up's watch from `up`: shorter than the command's 30 s, as `up` waits for it. */
 export const upCatchUpWatchMs = 10_000;
