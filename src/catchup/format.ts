@@ -1,5 +1,5 @@
 import { statusIcon } from "../ui/style.ts";
-import type { CatchUpReport } from "./run.ts";
+import { type CatchUpReport, stopsQueueingAfterMs } from "./run.ts";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -13,6 +13,8 @@ export function summarizeCatchUp(report: CatchUpReport): string {
     parts.push(times.length ? `events from ${times.length} within ${seconds(report.watchedForMs)} (first after ${seconds(Math.min(...times))})` : `no event arrived within ${seconds(report.watchedForMs)}`);
   }
   if (report.limitedRooms.length) parts.push(`${report.limitedRooms.length} rooms came back limited`);
+  const late = report.servers.filter((server) => server.newestMayBeMissing).length;
+  if (late) parts.push(`${late} had queued for over ${stopsQueueingAfterMs / 60_000} min: their newest messages may come only when someone there writes again`);
   return parts.join("; ");
 }
 
@@ -31,6 +33,11 @@ export function formatCatchUpReport(report: CatchUpReport, color: boolean): stri
         ? `first event after ${seconds(server.firstEventMs)}`
         : `no event within ${seconds(report.watchedForMs)} (it had nothing queued, or is not Synapse)`;
     lines.push(`  ${statusIcon("ok", color)} ${server.server}: woken (${how}); ${arrival}`);
+    if (server.newestMayBeMissing) {
+      lines.push(
+        `    ${statusIcon("warn", color)} it had queued for us since ${server.queuedSince!.slice(0, 16).replace("T", " ")} UTC: after a while Synapse stops queueing, and what its users wrote after that arrives only when someone there writes again in that room.`,
+      );
+    }
   }
   if (report.limitedRooms.length) {
     lines.push(`  ${statusIcon("info", color)} ${report.limitedRooms.length} rooms received more than one sync shows; clients show the newest first and load the rest when you scroll up.`);

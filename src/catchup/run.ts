@@ -28,6 +28,10 @@ export interface ServerCatchUp extends WakeResult {
   watched: boolean;
   /** Ms from the start of the wake until its first event reached the bot's /sync. */
   firstEventMs?: number;
+  /** When the oldest event it delivered was made: about when it started queueing for us. */
+  queuedSince?: string;
+  /** It queued long enough to have stopped queueing (see `mayHaveStoppedQueueing`): its newest events may still be missing. */
+  newestMayBeMissing?: boolean;
 }
 
 export interface CatchUpReport {
@@ -39,6 +43,18 @@ export interface CatchUpReport {
   /** Rooms whose timeline came back `limited` while watching: the newest events came first; scroll back for the rest. */
   limitedRooms: string[];
 }
+
+/**
+ * With Synapse's default backoff (10 min, then ×2 with jitter 0.8–1.4) its
+ * next retry toward us can be more than an hour away after three failures,
+ * the earliest about 26 min after the first; from then on it stops queueing
+ * new events for us and the wake-up does not send them (README, "After the
+ * PC was off"). The oldest event it delivered dates its first failure, about.
+ */
+export const stopsQueueingAfterMs = 25 * 60_000;
+
+/** Pure: whether a server that queued since `oldestEventTs` may have stopped queueing before `wokenAt`. */
+export const mayHaveStoppedQueueing = (oldestEventTs: number, wokenAt: number): boolean => wokenAt - oldestEventTs > stopsQueueingAfterMs;
 
 export async function runCatchUp(paths: Paths, config: Config, http: SynapseHttp, options: CatchUpOptions): Promise<CatchUpReport> {
   const startedAt = new Date().toISOString();
@@ -67,13 +83,17 @@ async function catchUp(paths: Paths, config: Config, http: SynapseHttp, options:
   const wakeStart = Date.now();
   const results = await wakeAll(targets, synapseWakeIo(http, bot.accessToken, bot.userId), options.limits ?? defaultWakeLimits);
   const watched = new Set(targets.filter((target, index) => target.botRooms.length > 0 && results[index]!.woken).map((target) => target.server));
-  const arrivals = watched.size ? await watch.until(watched, wakeStart, options.watchMs) : { firstEventMs: {}, limitedRooms: [] };
+  const arrivals = watched.size ? await watch.until(watched, wakeStart, options.watchMs) : { firstEventMs: {}, oldestEventTs: {}, limitedRooms: [] };
   report.watchedForMs = watched.size ? options.watchMs : 0;
   report.limitedRooms = arrivals.limitedRooms;
-  report.servers = results.map((result, index) => ({
-    ...result,
-    watched: targets[index]!.botRooms.length > 0,
-    firstEventMs: arrivals.firstEventMs[result.server],
-  }));
+  report.servers = results.map((result, index) => {
+    const oldest = arrivals.oldestEventTs[result.server];
+    return {
+      ...result,
+      watched: targets[index]!.botRooms.length > 0,
+      firstEventMs: arrivals.firstEventMs[result.server],
+      ...(oldest === undefined ? {} : { queuedSince: new Date(oldest).toISOString(), newestMayBeMissing: mayHaveStoppedQueueing(oldest, wakeStart) }),
+    };
+  });
   return report;
 }

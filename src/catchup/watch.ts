@@ -8,12 +8,14 @@ import { serverOf } from "./targets.ts";
  */
 export interface SyncBatch {
   next_batch: string;
-  rooms?: { join?: Record<string, { timeline?: { events?: { sender?: string }[]; limited?: boolean } }> };
+  rooms?: { join?: Record<string, { timeline?: { events?: { sender?: string; origin_server_ts?: number }[]; limited?: boolean } }> };
 }
 
 export interface Arrivals {
   /** Server → ms from the wake's start to the sync that first carried one of its events. */
   firstEventMs: Record<string, number>;
+  /** Server → the oldest `origin_server_ts` among its events seen: when it started queueing for us, about. */
+  oldestEventTs: Record<string, number>;
   limitedRooms: string[];
 }
 
@@ -23,14 +25,17 @@ export function noteArrivals(arrivals: Arrivals, batch: SyncBatch, watched: Read
     if (room.timeline?.limited && !arrivals.limitedRooms.includes(roomId)) arrivals.limitedRooms.push(roomId);
     for (const event of room.timeline?.events ?? []) {
       const server = serverOf(event.sender ?? "");
-      if (watched.has(server) && arrivals.firstEventMs[server] === undefined) arrivals.firstEventMs[server] = elapsedMs;
+      if (!watched.has(server)) continue;
+      arrivals.firstEventMs[server] ??= elapsedMs;
+      const ts = event.origin_server_ts;
+      if (ts !== undefined && ts < (arrivals.oldestEventTs[server] ?? Infinity)) arrivals.oldestEventTs[server] = ts;
     }
   }
 }
 
 const filter = (timelineLimit: number) =>
   JSON.stringify({
-    event_fields: ["sender"],
+    event_fields: ["sender", "origin_server_ts"],
     account_data: { types: [] },
     presence: { types: [] },
     room: { account_data: { types: [] }, ephemeral: { types: [] }, state: { types: [] }, timeline: { limit: timelineLimit } },
@@ -52,7 +57,7 @@ export async function startSyncWatch(http: SynapseHttp, botToken: string): Promi
   let since = (await sync(undefined, 0, 1)).next_batch;
   return {
     async until(watched, startedAt, durationMs) {
-      const arrivals: Arrivals = { firstEventMs: {}, limitedRooms: [] };
+      const arrivals: Arrivals = { firstEventMs: {}, oldestEventTs: {}, limitedRooms: [] };
       const done = () => [...watched].every((server) => arrivals.firstEventMs[server] !== undefined);
       while (!done()) {
         const left = startedAt + durationMs - Date.now();

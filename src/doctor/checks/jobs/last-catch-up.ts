@@ -1,3 +1,4 @@
+import type { CatchUpReport } from "../../../catchup/run.ts";
 import { readRunRecord, type RunRecord } from "../../../state/runs.ts";
 import { type Check, info, ok, type Verdict, warn } from "../../types.ts";
 
@@ -13,6 +14,13 @@ export function judgeLastCatchUp(record: RunRecord | undefined): Verdict {
     return warn(
       `the last catch-up (${when}) did not wake every server: ${record.summary}`,
       "mxhome catch-up   # try again; a server that stays unreachable sends when its own retry timer runs out",
+    );
+  }
+  const late = ((record.report as Partial<CatchUpReport> | undefined)?.servers ?? []).filter((server) => server.newestMayBeMissing).map((server) => server.server);
+  if (late.length) {
+    return info(
+      `${when}: ${record.summary}`,
+      `ask someone on ${late.join(", ")} to write in the rooms you share: their newest messages from the outage then arrive (README, "After the PC was off")`,
     );
   }
   return ok(`${when}: ${record.summary}`);
