@@ -1,5 +1,5 @@
 import { statusIcon } from "../ui/style.ts";
-import { type CatchUpReport, stopsQueueingAfterMs } from "./run.ts";
+import { type CatchUpReport, stopsQueueingAfterMs } from "./report.ts";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

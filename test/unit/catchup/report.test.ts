@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { formatCatchUpReport, summarizeCatchUp } from "../../../src/catchup/format.ts";
-import { type CatchUpReport, mayHaveStoppedQueueing } from "../../../src/catchup/run.ts";
+import { type CatchUpReport, mayHaveStoppedQueueing } from "../../../src/catchup/report.ts";
 import { noteArrivals, type Arrivals } from "../../../src/catchup/watch.ts";
 import { judgeLastCatchUp } from "../../../src/doctor/checks/jobs/last-catch-up.ts";
 

@@ -1,4 +1,4 @@
-import type { CatchUpReport } from "../../../catchup/run.ts";
+import type { CatchUpReport } from "../../../catchup/report.ts";
 import { readRunRecord, type RunRecord } from "../../../state/runs.ts";
 import { type Check, info, ok, type Verdict, warn } from "../../types.ts";
 
