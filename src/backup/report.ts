@@ -1,3 +1,4 @@
+import { formatCatchUpOutcome } from "../catchup/format.ts";
 import { statusIcon } from "../ui/style.ts";
 import { formatDuration } from "./progress.ts";
 import { formatBytes } from "../doctor/format-units.ts";
@@ -47,6 +48,7 @@ export function formatRestoreReport(report: RestoreReport, color: boolean): stri
   }
   const lines = [verified, ...report.steps.map((step) => `${statusIcon("ok", color)} ${step}`), ...notes];
   if (report.safetyBackup) lines.push(`${statusIcon("info", color)} The server that was here is saved in ${report.safetyBackup}`);
+  lines.push(...formatCatchUpOutcome(report.catchUp, color));
   lines.push("", `Restored in ${formatDuration(report.durationMs)}. Homeserver: ${report.endpoints?.public ?? "-"} (on this machine: ${report.endpoints?.local ?? "-"})`);
   return lines.join("\n");
 }

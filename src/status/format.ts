@@ -75,6 +75,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
       "Last runs",
       [lastRun("purge", report.lastRuns.purge, now), lastRun("kick", report.lastRuns.kick, now), ...(report.lastRuns.kickPreview ? [lastRun("kick preview", report.lastRuns.kickPreview, now)] : [])].join("; "),
     ],
+    ["Catch-up", report.lastRuns["catch-up"] ? lastRun("last", report.lastRuns["catch-up"], now) : "never (it runs when the homeserver starts)"],
     ["Backup", formatBackup(report.backup, now)],
     [
       "Next runs",

@@ -144,7 +144,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     synapse: { healthy: synapse?.health.status === 200, version: synapse ? synapseVersion(synapse.version) : undefined },
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },
-    lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview") },
+    lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview"), "catch-up": run("catch-up") },
     backup: backupStatus(options.paths, config, now),
     timers: units.reachable
       ? timerStates(units, timerJobs(config)).map((timer) => ({ job: timer.job, state: timer.state, next: timer.next ? new Date(timer.next).toISOString() : undefined }))

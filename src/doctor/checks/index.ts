@@ -29,6 +29,7 @@ import { userSystemdCheck } from "./host/user-systemd.ts";
 import { botMembershipCheck } from "./jobs/bot-membership.ts";
 import { botPowerCheck } from "./jobs/bot-power.ts";
 import { backupCheck } from "./jobs/backup.ts";
+import { lastCatchUpCheck } from "./jobs/last-catch-up.ts";
 import { lastKickCheck, lastPurgeCheck } from "./jobs/last-runs.ts";
 import { postgresCheck } from "./services/postgres.ts";
 import { restartsCheck } from "./services/restarts.ts";
@@ -94,5 +95,6 @@ export const doctorChecks: readonly Check[] = [
   botPowerCheck,
   lastPurgeCheck,
   lastKickCheck,
+  lastCatchUpCheck,
   backupCheck,
 ];

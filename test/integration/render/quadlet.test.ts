@@ -85,6 +85,10 @@ describe.each(["funnel-host", "custom-domain"] as const)("quadlet -dryrun (%s)",
     expect(synapse).toMatch(/^After=mxhome-postgres\.service$/m);
   });
 
+  test("every start of synapse pulls in mxhome-catch-up.service", () => {
+    expect(run.services.get(quadletUnits.synapse.service)).toMatch(/^Wants=mxhome-catch-up\.service$/m);
+  });
+
   test("every service restarts and has a generous start timeout", () => {
     for (const service of run.services.values()) {
       expect(service).toMatch(/^Restart=always$/m);
