@@ -5,6 +5,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Pure: the run record's one line, e.g. "woke 3 of 3 servers; events from 2 within 30 s (first after 0.8 s)". */
 export function summarizeCatchUp(report: CatchUpReport): string {
+  if (report.notSetUp) return "nothing to wake yet: mxhome's accounts don't exist until the first `mxhome up` creates them";
   if (report.servers.length === 0) return `no other server shares a room with us (${report.rooms} rooms)`;
   const woken = report.servers.filter((server) => server.woken).length;
   const times = report.servers.map((server) => server.firstEventMs).filter((ms): ms is number => ms !== undefined);

@@ -20,6 +20,8 @@ export interface CatchUpReport {
   watchedForMs: number;
   /** Rooms whose timeline came back `limited` while watching: the newest events came first; scroll back for the rest. */
   limitedRooms: string[];
+  /** mxhome's accounts don't exist yet: a first start of Synapse, before `mxhome up` created them. */
+  notSetUp?: true;
 }
 
 /**

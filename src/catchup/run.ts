@@ -1,3 +1,4 @@
+import { readCredentials } from "../accounts/credentials.ts";
 import { accountIds, loadBotSession, loadServiceSession } from "../accounts/index.ts";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -38,6 +39,11 @@ export async function runCatchUp(paths: Paths, config: Config, http: SynapseHttp
 }
 
 async function catchUp(paths: Paths, config: Config, http: SynapseHttp, options: CatchUpOptions, startedAt: string): Promise<CatchUpReport> {
+  // Synapse's unit also starts this on its very first start, while `mxhome up` is still creating
+  // mxhome's accounts: a server no one has joined a room on yet has nothing queued anywhere.
+  if (!readCredentials(paths, "service")?.accessToken || !readCredentials(paths, "bot")?.accessToken) {
+    return { startedAt, rooms: 0, servers: [], watchedForMs: 0, limitedRooms: [], notSetUp: true };
+  }
   const bot = loadBotSession(paths);
   const space = readSpaceState(paths);
   const spaceRooms = new Set(space ? [space.spaceId, ...Object.values(space.rooms)] : []);

@@ -21,6 +21,7 @@ describe("noteArrivals", () => {
 describe("summary and report", () => {
   test("nothing to wake", () => {
     expect(summarizeCatchUp({ ...report([]), watchedForMs: 0 })).toBe("no other server shares a room with us (4 rooms)");
+    expect(summarizeCatchUp({ ...report([]), rooms: 0, notSetUp: true })).toBe("nothing to wake yet: mxhome's accounts don't exist until the first `mxhome up` creates them");
   });
 
   test("woken servers with and without events", () => {
