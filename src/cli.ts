@@ -32,8 +32,11 @@ EXIT CODES
 
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
-/** `mxhome --verbose status` means `mxhome status --verbose`: global flags may precede the subcommand. */
-function hoistGlobalFlags(rawArgs: string[]): string[] {
+/**
+ * `mxhome --verbose status` means `mxhome status --verbose`: global flags may precede the subcommand.
+ * They move after the whole command (`mxhome --json user list` → `user list --json`), before a `--`.
+ */
+export function hoistGlobalFlags(rawArgs: string[]): string[] {
   const leading: string[] = [];
   let index = 0;
   while (index < rawArgs.length && hoistableFlags.includes(rawArgs[index]!)) leading.push(rawArgs[index++]!);
@@ -41,7 +44,10 @@ function hoistGlobalFlags(rawArgs: string[]): string[] {
     leading.push(rawArgs[index]!, rawArgs[index + 1]!);
     index += 2;
   }
-  return index < rawArgs.length ? [rawArgs[index]!, ...leading, ...rawArgs.slice(index + 1)] : rawArgs;
+  if (index === 0 || index === rawArgs.length) return rawArgs;
+  const rest = rawArgs.slice(index);
+  const separator = rest.indexOf("--");
+  return separator === -1 ? [...rest, ...leading] : [...rest.slice(0, separator), ...leading, ...rest.slice(separator)];
 }
 
 async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
@@ -131,7 +137,12 @@ export async function run(argv: string[]): Promise<ExitCode> {
     }
     await rejectUnknownFlags(command, rest);
     refuseRoot(rawArgs);
-    await runCommand(command, { rawArgs: rest });
+    await runCommand(command, { rawArgs: rest }).catch((error: unknown) => {
+      // citty's own argument errors (a missing positional, a value outside an enum) are usage errors.
+      if ((error as { name?: string; code?: string })?.name !== "CLIError" || (error as { code?: string }).code !== "EARG") throw error;
+      const path = rawArgs.slice(0, rawArgs.length - rest.length).join(" ");
+      throw usageError(`${stripAnsi((error as Error).message)}.`, "usage.missing-argument", `Run \`mxhome ${path} --help\` for what it takes.`);
+    });
     return ExitCode.ok;
   } catch (error) {
     return await report(error, verbose);
