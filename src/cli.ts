@@ -129,7 +129,10 @@ export async function run(argv: string[]): Promise<ExitCode> {
     }
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
-      const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
+      // citty names a command after its parent alone ("user add"): name the whole path, "mxhome user add".
+      const path = rawArgs.slice(0, rawArgs.length - rest.length);
+      const named = parent && { ...parent, meta: { name: ["mxhome", ...path.slice(0, -1)].join(" "), version: mxhomeVersion } };
+      const usage = `${await renderUsage(command, named)}\n${command === main ? topLevelEpilogue : ""}`;
       // Imported here: telling a terminal needs node:fs, which the rest of this module (and `--version`) does not.
       const { colorEnabled, toAscii } = await import("./ui/style.ts");
       writeStdout(colorEnabled() ? usage : toAscii(stripAnsi(usage)));

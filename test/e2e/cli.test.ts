@@ -47,6 +47,15 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(typo.stderr).toContain('Unknown option "--server-nmae"');
   });
 
+  test("a nested command's --help names it in full, with the version", () => {
+    const result = runMxhome(["user", "add", "--help"], { home: freshHome() });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`(mxhome user add v${packageJson.version})`);
+    expect(result.stdout).toContain("USAGE mxhome user add [OPTIONS] <LOCALPART>");
+    expect(runMxhome(["space", "--help"], { home: freshHome() }).stdout).toContain("Use mxhome space <command> --help");
+    expect(runMxhome(["status", "--help"], { home: freshHome() }).stdout).toContain("USAGE mxhome status");
+  });
+
   test("a missing argument is a usage error (exit 2) naming the command's --help", () => {
     const home = freshHome();
     for (const [args, name] of [[["user", "add"], "LOCALPART"], [["restore"], "ARCHIVE"], [["completion"], "SHELL"]] as const) {
