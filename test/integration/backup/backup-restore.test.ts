@@ -164,6 +164,12 @@ describe("mxhome restore refuses, before anything is touched", () => {
 describe("the compiled binary", () => {
   const homeOf = (paths: Paths) => join(paths.configDir, "..", "..");
 
+  test("backup --to a relative directory means from where the command runs, and the archive is named in full", () => {
+    const result = runMxhome(["backup", "--to", "relative-dir", "--dry-run", "--json"], { home: homeOf(source.paths), cwd: work });
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout).archive.startsWith(`${join(work, "relative-dir")}/`)).toBe(true);
+  });
+
   test("backup --json: one document on stdout, progress on stderr, the oldest archive beyond [backup] keep pruned", () => {
     const dir = mkdtempSync(join(work, "cli-"));
     const old = [40, 30, 20, 10].map((days) => archiveFileName("backup.test", new Date(Date.now() - days * 86_400_000), { encrypted: false }));
