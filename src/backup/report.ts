@@ -18,8 +18,10 @@ export function formatBackupReport(report: BackupReport, color: boolean): string
     files.state ? plural(files.state, "credential and record file") : "",
     report.includes.media ? plural(files.media, "media file") : "no media (add --include-media)",
   ].filter(Boolean);
-  const leftOut = report.leftOut.map(
-    (file) => `${statusIcon("warn", color)} ${file} is left out of the backup: it is your admin account's first password. Read it, keep it in your password manager, then delete the file.`,
+  const leftOut = report.leftOut.map((file) =>
+    file.endsWith("/admin-initial-password")
+      ? `${statusIcon("warn", color)} ${file} is left out of the backup: it is your admin account's first password. Read it, keep it in your password manager, then delete the file.`
+      : `${statusIcon("warn", color)} ${file} is left out of the backup: it is a generated password for someone (\`mxhome user\`). Hand it over privately, then delete the file.`,
   );
   if (report.dryRun) {
     const lines = [`Dry run: nothing was written. \`mxhome backup\` would write ${report.archive}${report.encrypted ? " (encrypted)" : ""}, holding:`, `  ${holds.join(", ")} (${formatBytes(report.bytes)} before the database dump)`];

@@ -62,7 +62,7 @@ export function applyAnswers(base: Config | undefined, answers: InitAnswers): { 
     for (const problem of crossCheckConfig(config)) problems.push({ flag: flagFor(problem.path), message: `${problem.message} (--${flagFor(problem.path)})` });
   }
   if (!config.server.server_name && !problems.some((p) => p.flag === "server-name")) {
-    problems.push({ flag: "server-name", message: "--server-name is required (tailscale was not found to suggest the Funnel host)" });
+    problems.push({ flag: "server-name", message: "--server-name is required (tailscale was not found to suggest the Funnel host): pass --server-name <machine>.<tailnet>.ts.net, this PC's name in your tailnet, or set Tailscale up first" });
   }
   return { config, problems, changed };
 }

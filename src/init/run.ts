@@ -3,6 +3,7 @@ import type { Paths } from "../config/paths.ts";
 import { loadConfig } from "../config/load.ts";
 import { renderConfigToml } from "../config/render-toml.ts";
 import { type Config, publicHost, usesCustomDomain } from "../config/schema.ts";
+import { serverNameChangeError, serverNameInUse } from "../accounts/server-name-in-use.ts";
 import { writeFileAtomic } from "../io/fs.ts";
 import { applyManagedWrites, assertWritable, planManagedWrites, refuseHandEdits, type WriteAction } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
@@ -60,6 +61,9 @@ export function runInit(paths: Paths, options: InitOptions): InitReport {
   if (problems.length) {
     throw new MxError(problems.map((p) => p.message).join("\n"), { code: "init.invalid-flag", hint: "Run `mxhome init --help` for what each flag accepts.", exitCode: ExitCode.usage });
   }
+  // Not even --force: a server whose accounts exist keeps its name.
+  const renamed = serverNameChangeError(serverNameInUse(paths), config.server.server_name, paths);
+  if (renamed) throw renamed;
   if (base && changed.length && !options.force) {
     throw new MxError(`${paths.configFile} exists and these flags would change it:\n${changed.map((c) => `  ${c}`).join("\n")}`, {
       code: "init.config-exists",

@@ -4,6 +4,7 @@ import { planManagedWrites, refuseHandEdits } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
 import type { PasswordSource } from "../accounts/admin-password.ts";
 import { type AccountsReport, ensureAccounts } from "../accounts/ensure.ts";
+import { serverNameChangeError, serverNameInUse } from "../accounts/server-name-in-use.ts";
 import type { CatchUpReport } from "../catchup/report.ts";
 import { runCatchUp } from "../catchup/run.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
@@ -63,6 +64,8 @@ export function blockersError(command: string, plan: Plan): MxError {
 }
 
 export async function runUp(paths: Paths, config: Config, options: UpOptions): Promise<UpReport> {
+  const renamed = serverNameChangeError(serverNameInUse(paths), config.server.server_name, paths);
+  if (renamed) throw renamed;
   const runtime = runtimeFor(paths, config);
   const endpoints = { public: `https://${publicHost(config)}`, local: `http://127.0.0.1:${config.network.caddy_port}`, synapse: synapseUrl(config) };
   const work = async (): Promise<UpReport> => {

@@ -165,5 +165,7 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     const result = runMxhome(["init", "--yes"], { home: freshHome(), env: { PATH: "/usr/bin:/bin" } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("--server-name is required");
+    // What to pass, not only that it is missing.
+    expect(result.stderr).toContain("--server-name <machine>.<tailnet>.ts.net");
   });
 });

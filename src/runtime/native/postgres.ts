@@ -62,15 +62,22 @@ export function renderPostgresSettings(cluster: Pick<PostgresCluster, "port" | "
   ].join("\n");
 }
 
-async function runOrFail(argv: string[], what: string, options: Parameters<typeof exec>[1], logFile?: string): Promise<ExecResult> {
-  const result = await exec(argv, options);
-  if (result.exitCode === 0) return result;
+function postgresFailure(result: ExecResult, what: string, logFile?: string): MxError {
   const output = [result.stderr.trim(), logFile ? tailLog(logFile, 15) : ""].filter(Boolean).join("\n");
-  throw new MxError(`PostgreSQL: ${what} failed (exit ${result.exitCode}).\n${output}`, {
+  return new MxError(`PostgreSQL: ${what} failed (exit ${result.exitCode}).\n${output}`, {
     code: "native.postgres-failed",
     hint: logFile ? `See the full log: ${logFile}` : "Run again with --verbose for details.",
   });
 }
+
+async function runOrFail(argv: string[], what: string, options: Parameters<typeof exec>[1], logFile?: string): Promise<ExecResult> {
+  const result = await exec(argv, options);
+  if (result.exitCode === 0) return result;
+  throw postgresFailure(result, what, logFile);
+}
+
+/** psql's words when no server answers (libpq: "connection to server at … failed: Connection refused"), as opposed to a failed statement. */
+const serverUnreachable = /connection to server .* failed|could not connect to server/;
 
 export async function initPostgresCluster(cluster: PostgresCluster): Promise<void> {
   ensurePrivateDir(cluster.dataDir);
@@ -124,11 +131,13 @@ export function clientEnvironment(cluster: PostgresCluster): Record<string, stri
 export async function runSql(cluster: PostgresCluster, sql: string, database = synapseDatabaseName): Promise<string> {
   const argv = [join(cluster.bindir, "psql"), "--no-psqlrc", "--no-align", "--tuples-only", "--quiet", "--field-separator=\t"];
   const connection = ["--host=127.0.0.1", `--port=${cluster.port}`, `--username=${postgresRole}`, `--dbname=${database}`];
-  const result = await runOrFail([...argv, ...connection, "--set=ON_ERROR_STOP=1"], "a query", {
-    env: clientEnvironment(cluster),
-    stdin: sql,
+  const result = await exec([...argv, ...connection, "--set=ON_ERROR_STOP=1"], { env: clientEnvironment(cluster), stdin: sql });
+  if (result.exitCode === 0) return result.stdout.trimEnd();
+  if (!serverUnreachable.test(result.stderr)) throw postgresFailure(result, "a query");
+  throw new MxError(`PostgreSQL is not reachable on 127.0.0.1:${cluster.port}.\n${result.stderr.trim()}`, {
+    code: "native.postgres-unreachable",
+    hint: "Is the homeserver running? `mxhome up` starts it; `mxhome logs postgres` shows why it stopped.",
   });
-  return result.stdout.trimEnd();
 }
 
 /** The statement that creates Synapse's database as Synapse insists on it: UTF8, collation and ctype C. */
