@@ -167,9 +167,10 @@ export class PodmanBox {
       this.initPid = boxInitPid(nspawn.pid);
       if (!this.initPid) await sleep(100);
     }
-    // The system bus comes up a moment after PID 1; until then systemctl cannot connect.
+    // The system bus comes up a moment after PID 1; until then systemctl cannot connect. Right after
+    // nspawn starts, PID 1 may not have become systemd yet: systemctl then says "offline".
     let state = this.root(["systemctl", "is-system-running", "--wait"], { timeoutMs: 120_000 });
-    while (state.stderr.includes("Failed to connect") && Date.now() < deadline) {
+    while ((state.stderr.includes("Failed to connect") || state.stdout.trim() === "offline") && Date.now() < deadline) {
       await sleep(200);
       state = this.root(["systemctl", "is-system-running", "--wait"], { timeoutMs: 120_000 });
     }
