@@ -8,6 +8,7 @@ import {
   stringField,
   stringListField,
 } from "./fields.ts";
+import { type ResourcesConfig, resourcesSpec } from "./resources.ts";
 import {
   checkHostname,
   checkLocalpart,
@@ -67,6 +68,7 @@ export interface Config {
   upgrade: {
     release_url: string;
   };
+  resources: ResourcesConfig;
 }
 
 export type ConfigSpec<T> = {
@@ -165,6 +167,7 @@ export const configSpec: ConfigSpec<Config> = {
         value === "" || value.startsWith("/") || /^(https?:\/\/[^\s/]+|file:\/\/\/)/i.test(value) ? undefined : "use an http(s):// URL or an absolute directory",
     }),
   },
+  resources: resourcesSpec,
 };
 
 /** The host Funnel serves; where the deployment is reachable. */

@@ -37,6 +37,10 @@ const passThroughKeys = [
   "Unit.Wants",
   "Service.Restart",
   "Service.TimeoutStartSec",
+  // Resource control (systemd.resource-control(5)); quadlet copies [Service] into the generated unit as is.
+  "Service.CPUWeight",
+  "Service.IOWeight",
+  "Service.MemoryHigh",
   // podman-systemd.unit.5.md (4.4 … 5.x): "only the Alias, WantedBy and RequiredBy keys are supported".
   "Install.WantedBy",
 ];
