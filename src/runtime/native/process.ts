@@ -52,7 +52,7 @@ function processState(pid: number): string | undefined {
 }
 const isZombie = (pid: number) => processState(pid) === "Z";
 /** Gone, or a zombie: either way its files and sockets are closed (the kernel does that before the zombie state). */
-const hasExited = (pid: number) => processState(pid) === undefined || isZombie(pid);
+export const hasExited = (pid: number) => processState(pid) === undefined || isZombie(pid);
 
 /**
  * A killed daemon stays a zombie until its parent (init, after the
