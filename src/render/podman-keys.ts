@@ -37,7 +37,9 @@ const passThroughKeys = [
   "Unit.Wants",
   "Service.Restart",
   "Service.TimeoutStartSec",
-  // Resource control (systemd.resource-control(5)); quadlet copies [Service] into the generated unit as is.
+  // Resource control (systemd.resource-control(5)). podman-systemd.unit.5.md since 4.4: other sections "will be
+  // passed on untouched, allowing the use of any normal systemd configuration options like dependencies or
+  // cgroup limits". systemd itself has them since 232 (CPUWeight=), 230 (IOWeight=), 231 (MemoryHigh=).
   "Service.CPUWeight",
   "Service.IOWeight",
   "Service.MemoryHigh",

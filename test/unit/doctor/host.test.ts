@@ -30,7 +30,7 @@ describe("podman", () => {
 
 describe("cgroup delegation", () => {
   test.each([
-    ["systemd's default since 252: no io", "cpu memory pids\n", "warn", /no io controller.*IOWeight= do nothing/],
+    ["recent systemd's default: no io", "cpu memory pids\n", "warn", /no io controller.*IOWeight= do nothing/],
     ["older systemd default: memory and pids only", "memory pids\n", "warn", /no cpu or io controller.*CPUWeight= and IOWeight= do nothing/],
     ["nothing delegated", "\n", "warn", /no cpu, io, or memory controller/],
     ["podman's recommended drop-in", "cpuset cpu io memory pids\n", "ok", /cpu, io and memory are delegated/],
