@@ -1,5 +1,6 @@
 /**
- * `bun bench/load.ts [--members 600] [--clients 150] [--senders 50] [--duration 300] [--only mxhome|defaults] [--json]`
+ * `bun bench/load.ts [--members 600] [--clients 150] [--senders 50] [--duration 300] [--settle 20]
+ *   [--only mxhome|defaults] [--generator-nice 0] [--json]`
  *
  * A bounded load on the two-homeserver fixture (test/support/federation.ts;
  * loopback only, stops by itself): a Space of `members` in 5 rooms, a third of
@@ -22,6 +23,7 @@
  * PostgreSQL refuses root, so as root this re-runs itself as the test user.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parseArgs } from "node:util";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
 import { runningPid, tailLog } from "../src/runtime/native/process.ts";
@@ -42,6 +44,7 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "300" },
     settle: { type: "string", default: "20" },
     only: { type: "string" },
+    "generator-nice": { type: "string", default: "0" },
     json: { type: "boolean", default: false },
   },
 });
@@ -187,6 +190,9 @@ async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
   const federation = await startFederation();
+  // The daemons were spawned with their own priority; from here on only the clients run in this process.
+  // bench/foreground.ts sets 19: the clients stand for other people's devices, not for load on this PC.
+  setPriority(Number(flags["generator-nice"]));
   const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8");
   let failed = false;
   try {
@@ -194,8 +200,8 @@ async function main(): Promise<void> {
     const contenders = ["mxhome", "defaults"].filter((name) => !flags.only || name === flags.only);
     const results: ContenderResult[] = [];
     for (const name of contenders) {
-      if (name === "defaults") await restartHomeSynapse(federation, original, synapseDefaultsOverrides(federation));
-      else if (results.length) await restartHomeSynapse(federation, original, "");
+      // Each contender starts from a freshly started Synapse, so neither inherits the other's (or the seeding's) caches.
+      await restartHomeSynapse(federation, original, name === "defaults" ? synapseDefaultsOverrides(federation) : "");
       results.push(await measureContender(name, federation, population));
       failed ||= errorCount(results.at(-1)!) > 0;
     }
