@@ -16,6 +16,7 @@ export const initFlagKeys = {
   "synapse-port": ["network", "synapse_port"],
   "caddy-port": ["network", "caddy_port"],
   "postgres-port": ["network", "postgres_port"],
+  "memory-high": ["resources", "memory_high"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type InitFlag = keyof typeof initFlagKeys;

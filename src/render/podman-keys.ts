@@ -40,6 +40,12 @@ const passThroughKeys = [
   "Service.Restart",
   "Service.RestartSec",
   "Service.TimeoutStartSec",
+  // Resource control (systemd.resource-control(5)). podman-systemd.unit.5.md since 4.4: other sections "will be
+  // passed on untouched, allowing the use of any normal systemd configuration options like dependencies or
+  // cgroup limits". systemd itself has them since 232 (CPUWeight=), 230 (IOWeight=), 231 (MemoryHigh=).
+  "Service.CPUWeight",
+  "Service.IOWeight",
+  "Service.MemoryHigh",
   // podman-systemd.unit.5.md (4.4 … 5.x): "only the Alias, WantedBy and RequiredBy keys are supported".
   "Install.WantedBy",
 ];

@@ -69,6 +69,7 @@ function renderSynapse(inputs: RenderInputs): string {
     container_secrets_dir: dirname(inside.signingKeyFile),
     container_overrides_file: inside.overridesFile,
     container_homeserver_yaml: join(inside.configDir, "homeserver.yaml"),
+    memory_high: inputs.config.resources.memory_high,
   });
 }
 

@@ -17,6 +17,7 @@ import { tailscaleCheck } from "./exposure/tailscale.ts";
 import { topologyCheck } from "./exposure/topology.ts";
 import { apparmorCheck } from "./host/apparmor.ts";
 import { cgroupsCheck } from "./host/cgroups.ts";
+import { delegationCheck } from "./host/delegation.ts";
 import { clockCheck } from "./host/clock.ts";
 import { diskCheck } from "./host/disk.ts";
 import { lingerCheck } from "./host/linger.ts";
@@ -50,6 +51,7 @@ export const doctorChecks: readonly Check[] = [
   podmanCheck,
   nativeProgramsCheck,
   cgroupsCheck,
+  delegationCheck,
   subidsCheck,
   lingerCheck,
   userSystemdCheck,

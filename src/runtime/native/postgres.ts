@@ -6,6 +6,7 @@ import { exec, type ExecResult } from "../../io/exec.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 import { registerSecret } from "../../ui/redact.ts";
+import { atBackgroundPriority } from "./priority.ts";
 import { type DaemonIdentity, logSize, runningPid, tailLog, waitUntilReaped } from "./process.ts";
 
 /**
@@ -104,7 +105,8 @@ export async function startPostgres(cluster: PostgresCluster): Promise<void> {
   writeFileAtomic(join(cluster.dataDir, settingsFileName), renderPostgresSettings(cluster), 0o600);
   await waitUntilReaped(postgresDaemon(cluster.dataDir).pidFile);
   const logStart = logSize(cluster.logFile);
-  const pgCtl = [join(cluster.bindir, "pg_ctl"), "start", `--pgdata=${cluster.dataDir}`, `--log=${cluster.logFile}`];
+  // The postmaster and every backend inherit pg_ctl's niceness and IO priority.
+  const pgCtl = atBackgroundPriority([join(cluster.bindir, "pg_ctl"), "start", `--pgdata=${cluster.dataDir}`, `--log=${cluster.logFile}`]);
   const result = await exec([...pgCtl, "--wait", "--timeout=60", "--silent"], {});
   if (result.exitCode === 0) return;
   throw new MxError(`PostgreSQL did not start.\n${tailLog(cluster.logFile, 15, logStart) || result.stderr.trim()}`, {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { judgeApparmor } from "../../../src/doctor/checks/host/apparmor.ts";
 import { judgeCgroups } from "../../../src/doctor/checks/host/cgroups.ts";
+import { judgeDelegation } from "../../../src/doctor/checks/host/delegation.ts";
 import { judgeClock } from "../../../src/doctor/checks/host/clock.ts";
 import { judgeDisk } from "../../../src/doctor/checks/host/disk.ts";
 import { judgeLinger } from "../../../src/doctor/checks/host/linger.ts";
@@ -25,6 +26,20 @@ describe("podman", () => {
     ["not installed", undefined, "fail", /not installed/],
     ["broken", run("", 125, "Error: cannot re-exec process\n"), "fail", /cannot re-exec/],
   ] as const)("%s", (_name, output, status, detail) => expectVerdict(judgePodman(output), status, detail));
+});
+
+describe("cgroup delegation", () => {
+  test.each([
+    ["recent systemd's default: no io", "cpu memory pids\n", "warn", /no io controller.*IOWeight= do nothing/],
+    ["older systemd default: memory and pids only", "memory pids\n", "warn", /no cpu or io controller.*CPUWeight= and IOWeight= do nothing/],
+    ["nothing delegated", "\n", "warn", /no cpu, io, or memory controller/],
+    ["podman's recommended drop-in", "cpuset cpu io memory pids\n", "ok", /cpu, io and memory are delegated/],
+    ["unreadable (cgroups v1)", undefined, "info", /not checked/],
+  ] as const)("%s", (_name, controllers, status, detail) => expectVerdict(judgeDelegation(controllers), status, detail));
+
+  test("the fix is the Delegate= drop-in", () => {
+    expect(judgeDelegation("memory pids").fix).toContain("Delegate=cpu cpuset io memory pids");
+  });
 });
 
 describe("cgroups", () => {
