@@ -126,6 +126,21 @@ describe("podman runtime in a real systemd user manager (box)", () => {
     }
   });
 
+  test("the running units carry the desktop-first weights and Synapse's memory ceiling; systemd-analyze verify is clean", () => {
+    // The box has no cpu/io/memory controllers (README), so nothing is enforced here: the keys reach systemd and verify.
+    for (const unit of units) {
+      const show = systemctl(mx, "show", "--property=CPUWeight,IOWeight,MemoryHigh", unit).stdout;
+      expect(show).toContain("CPUWeight=20");
+      expect(show).toContain("IOWeight=20");
+      // init's default: a quarter of the RAM, 1G to 4G.
+      if (unit === "mxhome-synapse.service") expect(Number(/MemoryHigh=(\d+)/.exec(show)?.[1])).toBeGreaterThanOrEqual(1024 ** 3);
+    }
+    const generated = units.map((unit) => `/run/user/${boxUsers[mx.user]}/systemd/generator/${unit}`);
+    const verify = box.run(mx.user, ["systemd-analyze", "--user", "verify", ...generated]);
+    expect(verify.stderr.trim()).toBe("");
+    expect(verify.exitCode).toBe(0);
+  });
+
   test("through Caddy: the admin logs in, /.well-known/matrix/server, /_synapse/admin is 404", async () => {
     expect(await login(mx)).toBeTruthy();
     const wellKnown = await http(mx, "/.well-known/matrix/server");
