@@ -33,8 +33,10 @@ quiet_pip() { { "$@" 2>&1; } | { grep -v 'is ignored: it is neither a file nor a
 #   qemu-aarch64-static -L /usr/aarch64-linux-gnu (no binfmt needed).
 # systemd: for systemd-analyze (calendar/verify); always there on Debian.
 # bash-completion: the bash completion script `mxhome completion bash` prints uses it, and its test runs it.
+# debootstrap + systemd-container: the podman box (scripts/provision-podman-box.sh).
 APT_PKGS=(postgresql caddy python3-venv
-          qemu-user-static libc6-arm64-cross systemd util-linux bash-completion)
+          qemu-user-static libc6-arm64-cross systemd util-linux bash-completion
+          debootstrap systemd-container)
 step "apt packages"
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -56,6 +58,14 @@ for b in initdb pg_ctl postgres psql pg_dump pg_restore; do
   [[ -x $PG_BIN/$b ]] || { echo "provision: missing $PG_BIN/$b" >&2; exit 1; }
 done
 
+# --- 1b. The podman box, in the background ----------------------------------
+# Mostly downloads and dpkg; it overlaps well with the Synapse venv's pip.
+# Waited for (and its log shown) before the verify step.
+mkdir -p "$CACHE"
+box_log=$(mktemp /tmp/mxhome-podman-box.XXXXXX.log)
+bash "$ROOT/scripts/provision-podman-box.sh" >"$box_log" 2>&1 &
+box_pid=$!
+
 # --- 2. Unprivileged test user and permissions ---------------------------------
 step "user $MXTEST_USER"
 ensure_mxtest_user
@@ -65,7 +75,7 @@ mkdir -p "$CACHE"
 # (o+x up the path) or with umask 077 (a+rX on whatever is not readable; a
 # normal checkout needs nothing here). .cache gets a+rX after installing.
 make_traversable "$CACHE"
-find "$ROOT" -path "$ROOT/.git" -prune -o ! -perm -o=r -exec chmod a+rX {} +
+find "$ROOT" \( -path "$ROOT/.git" -o -path "$CACHE/podman-box" \) -prune -o ! -perm -o=r -exec chmod a+rX {} +
 id "$MXTEST_USER"
 
 # --- 3. Synapse: wheelhouse and venv, from the lock (issue #13) ---------------
@@ -145,7 +155,14 @@ else
   rm -rf "$tmp"; trap - EXIT
 fi
 
-chmod -R a+rX "$CACHE"   # after every install step: CI may run with umask 077
+step "podman box (background job)"
+box_rc=0; wait "$box_pid" || box_rc=$?
+cat "$box_log"; rm -f "$box_log"
+((box_rc == 0)) || { echo "provision: the podman box failed to build (exit $box_rc)" >&2; exit 1; }
+
+# After every install step: CI may run with umask 077. Not the podman box:
+# its archive keeps the box's own owners and modes (root-only 0600 file).
+find "$CACHE" -path "$CACHE/podman-box" -prune -o -exec chmod a+rX {} +
 
 # --- 5. Verify, as the test user where it matters ------------------------------
 step "verify"
@@ -217,6 +234,7 @@ QUADLET=$CACHE/quadlet/quadlet
 CADDY=$(command -v caddy)
 QEMU_AARCH64="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
 BUN_INSTALL_CACHE_DIR=$CACHE/bun-cache
+PODMAN_BOX=$(ls "$CACHE"/podman-box/*/box.tar 2>/dev/null | head -n1)
 EOF
 chmod a+r "$CACHE/provisioned.env"
 

@@ -32,8 +32,11 @@ EXIT CODES
 
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
-/** `mxhome --verbose status` means `mxhome status --verbose`: global flags may precede the subcommand. */
-function hoistGlobalFlags(rawArgs: string[]): string[] {
+/**
+ * `mxhome --verbose status` means `mxhome status --verbose`: global flags may precede the subcommand.
+ * They move after the whole command (`mxhome --json user list` → `user list --json`), before a `--`.
+ */
+export function hoistGlobalFlags(rawArgs: string[]): string[] {
   const leading: string[] = [];
   let index = 0;
   while (index < rawArgs.length && hoistableFlags.includes(rawArgs[index]!)) leading.push(rawArgs[index++]!);
@@ -41,7 +44,10 @@ function hoistGlobalFlags(rawArgs: string[]): string[] {
     leading.push(rawArgs[index]!, rawArgs[index + 1]!);
     index += 2;
   }
-  return index < rawArgs.length ? [rawArgs[index]!, ...leading, ...rawArgs.slice(index + 1)] : rawArgs;
+  if (index === 0 || index === rawArgs.length) return rawArgs;
+  const rest = rawArgs.slice(index);
+  const separator = rest.indexOf("--");
+  return separator === -1 ? [...rest, ...leading] : [...rest.slice(0, separator), ...leading, ...rest.slice(separator)];
 }
 
 async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
@@ -123,7 +129,10 @@ export async function run(argv: string[]): Promise<ExitCode> {
     }
     const { command, parent, rest } = await resolveLeaf(rawArgs);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
-      const usage = `${await renderUsage(command, parent)}\n${command === main ? topLevelEpilogue : ""}`;
+      // citty names a command after its parent alone ("user add"): name the whole path, "mxhome user add".
+      const path = rawArgs.slice(0, rawArgs.length - rest.length);
+      const named = parent && { ...parent, meta: { name: ["mxhome", ...path.slice(0, -1)].join(" "), version: mxhomeVersion } };
+      const usage = `${await renderUsage(command, named)}\n${command === main ? topLevelEpilogue : ""}`;
       // Imported here: telling a terminal needs node:fs, which the rest of this module (and `--version`) does not.
       const { colorEnabled, toAscii } = await import("./ui/style.ts");
       writeStdout(colorEnabled() ? usage : toAscii(stripAnsi(usage)));
@@ -131,7 +140,12 @@ export async function run(argv: string[]): Promise<ExitCode> {
     }
     await rejectUnknownFlags(command, rest);
     refuseRoot(rawArgs);
-    await runCommand(command, { rawArgs: rest });
+    await runCommand(command, { rawArgs: rest }).catch((error: unknown) => {
+      // citty's own argument errors (a missing positional, a value outside an enum) are usage errors.
+      if ((error as { name?: string; code?: string })?.name !== "CLIError" || (error as { code?: string }).code !== "EARG") throw error;
+      const path = rawArgs.slice(0, rawArgs.length - rest.length).join(" ");
+      throw usageError(`${stripAnsi((error as Error).message)}.`, "usage.missing-argument", `Run \`mxhome ${path} --help\` for what it takes.`);
+    });
     return ExitCode.ok;
   } catch (error) {
     return await report(error, verbose);

@@ -22,8 +22,14 @@ const machineStateNames = new Set(["native", "logs", "rendered.json", "services.
  * a restore; those of `up`, `down` and `restore` describe this machine.
  */
 const archivedRunCommands = new Set(["purge", "kick", "backup"]);
-/** The admin's first password: the user was told to read and delete it, so a backup never carries it. */
-export const adminInitialPasswordState = "credentials/admin-initial-password";
+/**
+ * Generated passwords waiting to be handed over: `up`'s `admin-initial-password`, and `user add`'s and
+ * `user password`'s `<name>-initial-password` / `<name>-new-password`. The user was told to read (or hand
+ * over) and delete each, so a backup never carries them.
+ */
+export function isHandOverPassword(relative: string): boolean {
+  return /^credentials\/[^/]+-(initial|new)-password$/.test(relative);
+}
 
 export function isMachineState(relative: string): boolean {
   const [top = "", name = ""] = relative.split("/");
@@ -34,7 +40,7 @@ export function isMachineState(relative: string): boolean {
 
 /** Pure: whether a file of the state dir belongs in a backup (and may come back from one). */
 export function isArchivedState(relative: string): boolean {
-  return !isMachineState(relative) && relative !== adminInitialPasswordState;
+  return !isMachineState(relative) && !isHandOverPassword(relative);
 }
 
 /** A relative path with no way out of its directory. */

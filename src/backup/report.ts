@@ -1,3 +1,4 @@
+import { formatCatchUpOutcome } from "../catchup/format.ts";
 import { statusIcon } from "../ui/style.ts";
 import { formatDuration } from "./progress.ts";
 import { formatBytes } from "../doctor/format-units.ts";
@@ -17,8 +18,10 @@ export function formatBackupReport(report: BackupReport, color: boolean): string
     files.state ? plural(files.state, "credential and record file") : "",
     report.includes.media ? plural(files.media, "media file") : "no media (add --include-media)",
   ].filter(Boolean);
-  const leftOut = report.leftOut.map(
-    (file) => `${statusIcon("warn", color)} ${file} is left out of the backup: it is your admin account's first password. Read it, keep it in your password manager, then delete the file.`,
+  const leftOut = report.leftOut.map((file) =>
+    file.endsWith("/admin-initial-password")
+      ? `${statusIcon("warn", color)} ${file} is left out of the backup: it is your admin account's first password. Read it, keep it in your password manager, then delete the file.`
+      : `${statusIcon("warn", color)} ${file} is left out of the backup: it is a generated password for someone (\`mxhome user\`). Hand it over privately, then delete the file.`,
   );
   if (report.dryRun) {
     const lines = [`Dry run: nothing was written. \`mxhome backup\` would write ${report.archive}${report.encrypted ? " (encrypted)" : ""}, holding:`, `  ${holds.join(", ")} (${formatBytes(report.bytes)} before the database dump)`];
@@ -47,6 +50,7 @@ export function formatRestoreReport(report: RestoreReport, color: boolean): stri
   }
   const lines = [verified, ...report.steps.map((step) => `${statusIcon("ok", color)} ${step}`), ...notes];
   if (report.safetyBackup) lines.push(`${statusIcon("info", color)} The server that was here is saved in ${report.safetyBackup}`);
+  lines.push(...formatCatchUpOutcome(report.catchUp, color));
   lines.push("", `Restored in ${formatDuration(report.durationMs)}. Homeserver: ${report.endpoints?.public ?? "-"} (on this machine: ${report.endpoints?.local ?? "-"})`);
   return lines.join("\n");
 }

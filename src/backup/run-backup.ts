@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -13,8 +13,8 @@ import { log } from "../ui/logger.ts";
 import { mxhomeVersion } from "../version.ts";
 import { openArchiveWriter } from "./archive-writer.ts";
 import { newEncryption } from "./cipher.ts";
-import { type BackupSource, collectSources, isSqliteDatabase, snapshotSqlite } from "./collect.ts";
-import { adminInitialPasswordState, databaseMember, type Section } from "./layout.ts";
+import { type BackupSource, collectSources, isSqliteDatabase, snapshotSqlite, walkFiles } from "./collect.ts";
+import { databaseMember, isHandOverPassword, type Section } from "./layout.ts";
 import type { BackupManifest } from "./manifest.ts";
 import { archiveFileName, backupDir, planPrune } from "./naming.ts";
 import { createProgress, formatDuration } from "./progress.ts";
@@ -54,7 +54,7 @@ export interface BackupReport {
   versions: BackupManifest["versions"];
   /** Older archives deleted to keep `[backup] keep`. */
   pruned: string[];
-  /** Files left out that the user should act on (the admin's first password, still on disk). */
+  /** Files left out that the user should act on: generated passwords still on disk, waiting to be handed over (see isHandOverPassword). */
   leftOut: string[];
 }
 
@@ -95,7 +95,10 @@ export async function runBackup(paths: Paths, config: Config, options: BackupOpt
     vanished: 0,
     versions: { mxhome: mxhomeVersion, synapse: "", postgres: "" },
     pruned: [],
-    leftOut: existsSync(join(paths.stateDir, adminInitialPasswordState)) ? [join(paths.stateDir, adminInitialPasswordState)] : [],
+    leftOut: walkFiles(paths.credentialsDir)
+      .map((file) => `credentials/${file.path}`)
+      .filter(isHandOverPassword)
+      .map((relative) => join(paths.stateDir, relative)),
   };
   if (options.dryRun) {
     report.bytes = sources.reduce((total, source) => total + source.size, 0);

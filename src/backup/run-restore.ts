@@ -5,7 +5,7 @@ import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { synapseDatabase } from "../runtime/database.ts";
 import { startDatabaseOnly, stopServices } from "../runtime/database-only.ts";
-import { runUp, type UpReport } from "../runtime/up.ts";
+import { runUp, type UpOptions, type UpReport } from "../runtime/up.ts";
 import { acquireLock } from "../state/lock.ts";
 import { writeRunRecord } from "../state/runs.ts";
 import { MxError } from "../ui/errors.ts";
@@ -37,6 +37,8 @@ export interface RestoreOptions {
   mxhomeBinary: string;
   /** Whether stdout is a terminal (passed on to `up`). */
   onTerminal: boolean;
+  /** Passed on to `up`: wake the other homeservers once Synapse answers. */
+  catchUp?: UpOptions["catchUp"];
 }
 
 export interface RestoreReport {
@@ -52,6 +54,7 @@ export interface RestoreReport {
   safetyBackup?: string;
   durationMs: number;
   endpoints?: UpReport["endpoints"];
+  catchUp?: UpReport["catchUp"];
 }
 
 export async function runRestore(paths: Paths, options: RestoreOptions): Promise<RestoreReport> {
@@ -152,8 +155,10 @@ async function applyRestore(paths: Paths, options: RestoreOptions, context: Appl
       adminPassword: { kind: "generate" },
       onTerminal: options.onTerminal,
       mxhomeBinary: options.mxhomeBinary,
+      catchUp: options.catchUp,
     });
     report.endpoints = up.endpoints;
+    report.catchUp = up.catchUp;
     const summary = `${manifest.serverName} from ${options.archive} (${formatBytes(report.archiveBytes)}, made ${manifest.createdAt})`;
     writeRunRecord(paths, { command: "restore", startedAt, finishedAt: new Date().toISOString(), ok: true, summary, report });
   } catch (error) {

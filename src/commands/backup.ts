@@ -1,4 +1,5 @@
 import { defineCommand } from "citty";
+import { resolve } from "node:path";
 import { passphraseSource } from "../backup/passphrase.ts";
 import { formatBackupReport } from "../backup/report.ts";
 import { runBackup } from "../backup/run-backup.ts";
@@ -29,7 +30,7 @@ export default defineCommand({
     const encrypt = args.encrypt ?? passphraseFile !== undefined;
     const dryRun = Boolean(args["dry-run"]);
     const report = await runBackup(env.paths, config, {
-      to: args.to,
+      to: args.to === undefined ? undefined : resolve(args.to),
       includeMedia: args["include-media"] ?? config.backup.include_media,
       encrypt,
       passphrase: encrypt && !dryRun ? await passphraseSource({ file: passphraseFile, creating: true })() : undefined,

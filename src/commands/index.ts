@@ -25,6 +25,7 @@ export const commands = {
   user: load(() => import("./user.ts")),
   completion: load(() => import("./completion.ts")),
   complete: load(() => import("./complete.ts")),
+  "catch-up": load(() => import("./catch-up.ts")),
 } satisfies Record<string, LazyCommand>;
 
 export type CommandName = keyof typeof commands;

@@ -23,6 +23,7 @@ export default defineCommand({
     "synapse-port": { type: "string", description: "Synapse's loopback port (default: 8008); the three ports must differ", valueHint: "port" },
     "caddy-port": { type: "string", description: "Caddy's loopback port that Funnel forwards to (default: 8080)", valueHint: "port" },
     "postgres-port": { type: "string", description: "PostgreSQL's loopback port (default: 5433)", valueHint: "port" },
+    "memory-high": { type: "string", description: "Podman runtime: Synapse's memory ceiling, e.g. 2G (default: a quarter of the RAM, 1G-4G)", valueHint: "size" },
     force: { type: "boolean", description: "Replace hand-edited files and rewrite an existing mxhome.toml (backups are kept)" },
     ...dryRunArg,
     ...jsonArg,

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { kickRefusal } from "../kick/act.ts";
 import { formatKickReport } from "../kick/format.ts";
-import { parseKickOptions } from "../kick/options.ts";
+import { confirmedApplyCommand, parseKickOptions } from "../kick/options.ts";
 import { runKick } from "../kick/run.ts";
 import { synapseUrl } from "../runtime/up.ts";
 import { resolveKickScopeRoot } from "../space/state.ts";
@@ -38,7 +38,7 @@ export default defineCommand({
         scopeRoot: () => resolveKickScopeRoot(env.paths, config),
         async confirm(question) {
           if (env.yes) return true;
-          if (!isInteractive()) throw usageError("--apply removes members; confirm with --yes when not on a terminal.", "usage.kick-confirm", "mxhome kick --apply --yes");
+          if (!isInteractive()) throw usageError("--apply removes members; confirm with --yes when not on a terminal.", "usage.kick-confirm", confirmedApplyCommand(args));
           return Boolean(await log.prompt(question, { type: "confirm", initial: false }));
         },
       },

@@ -5,6 +5,7 @@ import { type PortOverrides, portSettings } from "../backup/ports.ts";
 import { formatRestoreReport } from "../backup/report.ts";
 import { runRestore } from "../backup/run-restore.ts";
 import { mxhomeExecutable } from "../init/self.ts";
+import { upCatchUpWatchMs } from "../runtime/up.ts";
 import { usageError } from "../ui/errors.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
@@ -33,6 +34,7 @@ export default defineCommand({
     archive: { type: "positional", description: "The archive `mxhome backup` wrote", required: true },
     force: { type: "boolean", description: "Replace the homeserver that is here (a backup of it is taken first)" },
     "passphrase-file": { type: "string", description: "An encrypted archive's passphrase, from this file (- for stdin); else asked on a terminal", valueHint: "file" },
+    "catch-up": { type: "boolean", default: true, description: "Wake the other homeservers once Synapse answers (--no-catch-up: don't)" },
     "synapse-port": portArg("Synapse"),
     "caddy-port": portArg("Caddy"),
     "postgres-port": portArg("PostgreSQL"),
@@ -50,6 +52,7 @@ export default defineCommand({
       ports: portOverrides(args),
       mxhomeBinary: mxhomeExecutable(),
       onTerminal: isTerminal(1),
+      catchUp: args["catch-up"] ? { watchMs: upCatchUpWatchMs } : undefined,
     });
     if (args.json) printJson("restore", report);
     else printText(formatRestoreReport(report, colorEnabled()));

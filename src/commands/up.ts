@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { passwordSource } from "../accounts/admin-password.ts";
 import { mxhomeExecutable } from "../init/self.ts";
 import { formatUpReport, reportDocument } from "../runtime/report.ts";
-import { blockersError, runUp } from "../runtime/up.ts";
+import { blockersError, runUp, upCatchUpWatchMs } from "../runtime/up.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { isTerminal } from "../ui/terminal.ts";
@@ -17,6 +17,7 @@ export default defineCommand({
       valueHint: "file",
     },
     force: { type: "boolean", description: "Replace hand-edited managed files (a backup of each is kept)" },
+    "catch-up": { type: "boolean", default: true, description: "Wake the other homeservers once Synapse answers (--no-catch-up: don't)" },
     ...dryRunArg,
     ...jsonArg,
     ...globalArgs,
@@ -30,6 +31,7 @@ export default defineCommand({
       // With --json, stdout carries one document: a generated password goes to a 0600 file instead.
       onTerminal: isTerminal(1) && !args.json,
       mxhomeBinary: mxhomeExecutable(),
+      catchUp: args["catch-up"] ? { watchMs: upCatchUpWatchMs } : undefined,
     });
     if (args.json) printJson("up", reportDocument(report));
     else printText(formatUpReport(report, colorEnabled()));

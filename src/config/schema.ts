@@ -8,6 +8,7 @@ import {
   stringField,
   stringListField,
 } from "./fields.ts";
+import { type ResourcesConfig, resourcesSpec } from "./resources.ts";
 import {
   checkHostname,
   checkHttpsUrl,
@@ -71,6 +72,7 @@ export interface Config {
   calls: {
     livekit_service_url: string;
   };
+  resources: ResourcesConfig;
 }
 
 export type ConfigSpec<T> = {
@@ -175,6 +177,7 @@ export const configSpec: ConfigSpec<Config> = {
       { default: "", allowed: "empty, or an https:// URL like https://rtc.example.org/livekit/jwt", check: checkHttpsUrl },
     ),
   },
+  resources: resourcesSpec,
 };
 
 /** The host Funnel serves; where the deployment is reachable. */

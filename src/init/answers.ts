@@ -16,6 +16,7 @@ export const initFlagKeys = {
   "synapse-port": ["network", "synapse_port"],
   "caddy-port": ["network", "caddy_port"],
   "postgres-port": ["network", "postgres_port"],
+  "memory-high": ["resources", "memory_high"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type InitFlag = keyof typeof initFlagKeys;
@@ -62,7 +63,7 @@ export function applyAnswers(base: Config | undefined, answers: InitAnswers): { 
     for (const problem of crossCheckConfig(config)) problems.push({ flag: flagFor(problem.path), message: `${problem.message} (--${flagFor(problem.path)})` });
   }
   if (!config.server.server_name && !problems.some((p) => p.flag === "server-name")) {
-    problems.push({ flag: "server-name", message: "--server-name is required (tailscale was not found to suggest the Funnel host)" });
+    problems.push({ flag: "server-name", message: "--server-name is required (tailscale was not found to suggest the Funnel host): pass --server-name <machine>.<tailnet>.ts.net, this PC's name in your tailnet, or set Tailscale up first" });
   }
   return { config, problems, changed };
 }

@@ -1,3 +1,4 @@
+import { askLine } from "../ui/ask-line.ts";
 import { isInteractive, log } from "../ui/logger.ts";
 import type { InitAnswers } from "./answers.ts";
 
@@ -13,13 +14,8 @@ export async function promptMissingAnswers(
   if (context.yes || !isInteractive()) {
     return context.suggestedServerName ? { ...answers, "server-name": context.suggestedServerName } : answers;
   }
-  const serverName = await log.prompt("Server name (the part after the colon in @you:name; it can never change):", {
-    type: "text",
-    placeholder: context.suggestedServerName,
-    default: context.suggestedServerName,
-    cancel: "reject",
-  });
-  const adminUser = answers["admin-user"] ?? (await log.prompt("Your admin account's name:", { type: "text", default: "admin", placeholder: "admin", cancel: "reject" }));
+  const serverName = await askLine("Server name (the part after the colon in @you:name; it can never change):", context.suggestedServerName);
+  const adminUser = answers["admin-user"] ?? (await askLine("Your admin account's name:", "admin"));
   const runtime =
     answers.runtime ??
     (await log.prompt("Run the services with:", { type: "select", options: ["podman", "native"], initial: "podman", cancel: "reject" }));

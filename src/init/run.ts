@@ -1,8 +1,11 @@
 import { copyFileSync, existsSync } from "node:fs";
+import { totalmem } from "node:os";
 import type { Paths } from "../config/paths.ts";
 import { loadConfig } from "../config/load.ts";
 import { renderConfigToml } from "../config/render-toml.ts";
+import { memoryHighForRam } from "../config/resources.ts";
 import { type Config, publicHost, usesCustomDomain } from "../config/schema.ts";
+import { serverNameChangeError, serverNameInUse } from "../accounts/server-name-in-use.ts";
 import { writeFileAtomic } from "../io/fs.ts";
 import { applyManagedWrites, assertWritable, planManagedWrites, refuseHandEdits, type WriteAction } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
@@ -17,6 +20,8 @@ export interface InitOptions {
   dryRun: boolean;
   mxhomeBinary: string;
   now?: Date;
+  /** This machine's RAM in bytes (tests pass one); a new mxhome.toml's memory ceiling follows it. */
+  totalMemory?: number;
 }
 
 export interface InitReport {
@@ -56,10 +61,18 @@ function warningsFor(config: Config, paths: Paths): string[] {
  */
 export function runInit(paths: Paths, options: InitOptions): InitReport {
   const base = existsSync(paths.configFile) ? loadConfig(paths.configFile) : undefined;
-  const { config, problems, changed } = applyAnswers(base, options.answers);
+  // Only a new mxhome.toml takes the machine's RAM: rerunning init never rewrites a chosen ceiling.
+  const answers: InitAnswers =
+    base || options.answers["memory-high"] !== undefined
+      ? options.answers
+      : { ...options.answers, "memory-high": memoryHighForRam(options.totalMemory ?? totalmem()) };
+  const { config, problems, changed } = applyAnswers(base, answers);
   if (problems.length) {
     throw new MxError(problems.map((p) => p.message).join("\n"), { code: "init.invalid-flag", hint: "Run `mxhome init --help` for what each flag accepts.", exitCode: ExitCode.usage });
   }
+  // Not even --force: a server whose accounts exist keeps its name.
+  const renamed = serverNameChangeError(serverNameInUse(paths), config.server.server_name, paths);
+  if (renamed) throw renamed;
   if (base && changed.length && !options.force) {
     throw new MxError(`${paths.configFile} exists and these flags would change it:\n${changed.map((c) => `  ${c}`).join("\n")}`, {
       code: "init.config-exists",

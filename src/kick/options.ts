@@ -38,3 +38,11 @@ export function parseKickOptions(flags: KickFlags, now: number): KickOptions {
   }
   return { mode, ...(asOf === undefined ? {} : { asOf }), ...(max === undefined ? {} : { max }), revokeInvites: Boolean(flags["revoke-invites"]), dryRun };
 }
+
+/** The command that confirms an `--apply` off a terminal: the flags that decide who goes, kept (so it decides the same), plus --yes. */
+export function confirmedApplyCommand(flags: KickFlags): string {
+  const asOf = flags["as-of"] === undefined ? "" : ` --as-of ${flags["as-of"]}`;
+  const revoke = flags["revoke-invites"] ? " --revoke-invites" : "";
+  const max = flags.max === undefined ? "" : ` --max ${flags.max}`;
+  return `mxhome kick --apply${asOf}${revoke}${max} --yes`;
+}

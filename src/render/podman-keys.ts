@@ -35,8 +35,17 @@ const passThroughKeys = [
   "Unit.Requires",
   "Unit.After",
   "Unit.Wants",
+  "Unit.StartLimitIntervalSec",
+  "Unit.StartLimitBurst",
   "Service.Restart",
+  "Service.RestartSec",
   "Service.TimeoutStartSec",
+  // Resource control (systemd.resource-control(5)). podman-systemd.unit.5.md since 4.4: other sections "will be
+  // passed on untouched, allowing the use of any normal systemd configuration options like dependencies or
+  // cgroup limits". systemd itself has them since 232 (CPUWeight=), 230 (IOWeight=), 231 (MemoryHigh=).
+  "Service.CPUWeight",
+  "Service.IOWeight",
+  "Service.MemoryHigh",
   // podman-systemd.unit.5.md (4.4 … 5.x): "only the Alias, WantedBy and RequiredBy keys are supported".
   "Install.WantedBy",
 ];
@@ -49,6 +58,21 @@ export const quadletKeyMinimumPodman: Record<string, string> = {
   ),
   // The key exists since 4.4; the value `healthy` only since 5.0 (podman-systemd.unit.5.md at v5.0.0).
   "Container.Notify=healthy": "5.0.0",
+};
+
+/**
+ * Keys an older quadlet passes through untouched, in a section systemd then
+ * ignores ("Unknown section 'Quadlet'. Ignoring."): they take effect from this
+ * version on and break nothing before it, so they don't raise the minimum.
+ *
+ * [Quadlet] DefaultDependencies=false (containers/podman#24194, v5.3.0): no
+ * Wants=/After= on podman-user-wait-network-online.service, which waits for the
+ * system's network-online.target and stalls each start 90 s where nothing
+ * activates that target. mxhome's units need no network to start: `up` pulls
+ * missing images first, and host-network containers start without one.
+ */
+export const quadletKeyEffectiveSince: Record<string, string> = {
+  "Quadlet.DefaultDependencies": "5.3.0",
 };
 
 /**
@@ -92,6 +116,7 @@ export function listUnitKeys(unitText: string): { section: string; key: string; 
 export function requiredPodmanVersion(unitText: string): string {
   let required = "4.4.0";
   for (const { section, key, value } of listUnitKeys(unitText)) {
+    if (quadletKeyEffectiveSince[`${section}.${key}`]) continue;
     const version =
       quadletKeyMinimumPodman[`${section}.${key}=${value}`] ?? quadletKeyMinimumPodman[`${section}.${key}`];
     if (version === undefined) throw new Error(`quadlet key ${section}.${key} is not in quadletKeyMinimumPodman`);

@@ -12,6 +12,9 @@ import type { RenderedFile, RenderInputs, ServiceName } from "./types.ts";
 /** The podman secret both containers read the database password from; `up` creates it. */
 export const postgresPasswordSecret = "mxhome-postgres-password";
 
+/** The user unit that runs `mxhome catch-up` (src/render/systemd.ts): Synapse's container Wants= it, so it runs on every start of Synapse, whoever started it. */
+export const catchUpServiceName = "mxhome-catch-up.service";
+
 /** Quadlet unit file → the systemd service quadlet generates from it, per service. */
 export const quadletUnits: Record<ServiceName, { file: string; service: string; container: string }> = {
   postgres: { file: "mxhome-postgres.container", service: "mxhome-postgres.service", container: "mxhome-postgres" },
@@ -57,6 +60,7 @@ function renderSynapse(inputs: RenderInputs): string {
     container_name: quadletUnits.synapse.container,
     postgres_password_secret: postgresPasswordSecret,
     postgres_service: quadletUnits.postgres.service,
+    catch_up_service: catchUpServiceName,
     synapse_port: inputs.config.network.synapse_port,
     synapse_dir: volumeSource(inputs.paths.synapseDir),
     secrets_dir: volumeSource(inputs.paths.secretsDir),
@@ -65,6 +69,7 @@ function renderSynapse(inputs: RenderInputs): string {
     container_secrets_dir: dirname(inside.signingKeyFile),
     container_overrides_file: inside.overridesFile,
     container_homeserver_yaml: join(inside.configDir, "homeserver.yaml"),
+    memory_high: inputs.config.resources.memory_high,
   });
 }
 

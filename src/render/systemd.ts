@@ -3,8 +3,11 @@ import backupServiceTemplate from "../../templates/mxhome-backup.service" with {
 import jobTimerTemplate from "../../templates/mxhome-job.timer" with { type: "text" };
 import kickServiceTemplate from "../../templates/mxhome-kick.service" with { type: "text" };
 import purgeServiceTemplate from "../../templates/mxhome-purge.service" with { type: "text" };
+import catchUpServiceTemplate from "../../templates/mxhome-catch-up.service" with { type: "text" };
+import catchUpTimerTemplate from "../../templates/mxhome-catch-up.timer" with { type: "text" };
 import upServiceTemplate from "../../templates/mxhome-up.service" with { type: "text" };
 import { MxError } from "../ui/errors.ts";
+import { catchUpServiceName, quadletUnits } from "./quadlet.ts";
 import { fillTemplate } from "./template.ts";
 import type { RenderedFile, RenderInputs } from "./types.ts";
 
@@ -81,5 +84,18 @@ export function renderTimers(inputs: RenderInputs): RenderedFile[] {
       file(`mxhome-${job}.timer`, renderJobTimer(job)),
     ]),
     file(upServiceName, fillTemplate(upServiceTemplate, { mxhome: mxhomeCommand(inputs) })),
+    ...(inputs.config.runtime.kind === "podman" ? renderCatchUpUnits(inputs).map(([name, content]) => file(name, content)) : []),
+  ];
+}
+
+/**
+ * Under podman, Quadlet and linger start Synapse at boot without `mxhome
+ * up`, and a desktop resumes from suspend with Synapse still running: these
+ * units run `mxhome catch-up` in both cases. (Natively, `up` runs it.)
+ */
+function renderCatchUpUnits(inputs: RenderInputs): [string, string][] {
+  return [
+    [catchUpServiceName, fillTemplate(catchUpServiceTemplate, { mxhome: mxhomeCommand(inputs), synapse_service: quadletUnits.synapse.service })],
+    ["mxhome-catch-up.timer", catchUpTimerTemplate],
   ];
 }

@@ -21,6 +21,7 @@ export function databaseOnlyActions(actions: Action[]): Action[] {
     switch (action.kind) {
       case "write-files":
       case "podman-secret":
+      case "pull-image":
       case "daemon-reload":
       case "init-database-cluster":
       case "create-database":

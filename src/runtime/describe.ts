@@ -19,6 +19,8 @@ export function describeAction(action: Action): string {
       return "make sure Synapse's database exists (collation C)";
     case "podman-secret":
       return `${action.mode === "create" ? "create" : "replace"} podman secret ${action.name}${action.mode === "remove-and-create" ? " (remove, then create: this podman has no --replace)" : ""}`;
+    case "pull-image":
+      return `podman pull ${action.image} (not in your image store yet; this can take minutes)`;
     case "daemon-reload":
       return "systemctl --user daemon-reload";
     case "start":

@@ -12,8 +12,8 @@ export interface HealthWait {
   timeoutMs: number;
   /** Whether the response means ready; by default any 2xx. */
   accept?: (response: Response) => boolean;
-  /** False once the process is gone; the wait then ends as "died". */
-  isAlive?: () => boolean;
+  /** False once the process is gone (or its unit failed); the wait then ends as "died". */
+  isAlive?: () => boolean | Promise<boolean>;
 }
 
 export type HealthOutcome = "healthy" | "died" | "timeout";
@@ -46,7 +46,7 @@ export async function waitUntilHealthy(wait: HealthWait): Promise<HealthOutcome>
   let delay = 50;
   for (;;) {
     if (await answers(wait)) return "healthy";
-    if (wait.isAlive && !wait.isAlive()) return "died";
+    if (wait.isAlive && !(await wait.isAlive())) return "died";
     const now = Date.now();
     if (now - started >= wait.timeoutMs) return "timeout";
     if (now >= nextProgress) {

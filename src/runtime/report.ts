@@ -1,4 +1,5 @@
 import type { AccountsReport } from "../accounts/ensure.ts";
+import { formatCatchUpOutcome } from "../catchup/format.ts";
 import { statusIcon } from "../ui/style.ts";
 import { describeAction, formatPlan, planDocument } from "./describe.ts";
 import type { DownReport } from "./down.ts";
@@ -28,6 +29,7 @@ export function formatUpReport(report: UpReport, color: boolean): string {
     ? [...report.plan.actions.map((action) => `${statusIcon("ok", color)} ${describeAction(action)}`)]
     : [`${statusIcon("ok", color)} Nothing changed: the machine already matches mxhome.toml.`];
   if (report.accounts) lines.push(...accountLines(report.accounts, color));
+  lines.push(...formatCatchUpOutcome(report.catchUp, color));
   lines.push(...report.plan.notes.map((note) => `${statusIcon("info", color)} ${note}`));
   lines.push("", `Homeserver: ${report.endpoints.public} (on this machine: ${report.endpoints.local})`);
   return lines.join("\n");

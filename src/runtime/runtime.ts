@@ -36,6 +36,7 @@ export type Action =
   | { kind: "init-database-cluster" }
   | { kind: "create-database" }
   | { kind: "podman-secret"; name: string; mode: "create" | "replace" | "remove-and-create" }
+  | { kind: "pull-image"; image: string }
   | { kind: "daemon-reload" }
   | { kind: "start"; service: ServiceName; reason: string }
   | { kind: "restart"; service: ServiceName; reason: string }

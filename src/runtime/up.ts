@@ -4,8 +4,12 @@ import { planManagedWrites, refuseHandEdits } from "../io/managed-files.ts";
 import { renderDeployment, renderInputsFor } from "../render/index.ts";
 import type { PasswordSource } from "../accounts/admin-password.ts";
 import { type AccountsReport, ensureAccounts } from "../accounts/ensure.ts";
+import { serverNameChangeError, serverNameInUse } from "../accounts/server-name-in-use.ts";
+import type { CatchUpReport } from "../catchup/report.ts";
+import { runCatchUp } from "../catchup/run.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
+import { log } from "../ui/logger.ts";
 import { upgradeOnlyChanges } from "../upgrade/deployed.ts";
 import { desiredState } from "./desired.ts";
 import { executePlan } from "./execute.ts";
@@ -26,10 +30,14 @@ export interface UpOptions {
   onTerminal: boolean;
   /** The mxhome the timers run; must match what `init` rendered with, or every run rewrites the units. */
   mxhomeBinary: string;
+  /** When this run (re)starts Synapse, wake the other homeservers once it answers (`mxhome catch-up`), watching this long for their first events. */
+  catchUp?: { watchMs: number };
 }
 
 export interface UpReport extends RunReport {
   accounts?: AccountsReport;
+  /** What catch-up did, or why it could not run (it never fails `up`). */
+  catchUp?: CatchUpReport | { failed: string };
   endpoints: { public: string; local: string; synapse: string };
 }
 
@@ -57,6 +65,8 @@ export function blockersError(command: string, plan: Plan): MxError {
 }
 
 export async function runUp(paths: Paths, config: Config, options: UpOptions): Promise<UpReport> {
+  const renamed = serverNameChangeError(serverNameInUse(paths), config.server.server_name, paths);
+  if (renamed) throw renamed;
   const runtime = runtimeFor(paths, config);
   const endpoints = { public: `https://${publicHost(config)}`, local: `http://127.0.0.1:${config.network.caddy_port}`, synapse: synapseUrl(config) };
   const work = async (): Promise<UpReport> => {
@@ -77,7 +87,25 @@ export async function runUp(paths: Paths, config: Config, options: UpOptions): P
     });
     const { service, bot, admin } = report.accounts;
     report.changed ||= service !== "verified" || bot !== "verified" || admin === "created";
+    if (options.catchUp && startsSynapse(plan)) report.catchUp = await catchUpAfterStart(paths, config, options.catchUp.watchMs);
     return report;
   };
   return options.dryRun ? work() : withServiceLock(paths, "up", work);
+}
+
+/** Pure: whether the plan (re)starts Synapse: only then did other servers have reason to back off (a resume is the catch-up timer's job). */
+export const startsSynapse = (plan: Plan): boolean =>
+  plan.actions.some((action) => (action.kind === "start" || action.kind === "restart") && action.service === "synapse");
+
+/** Catch-up's watch from `up`: shorter than the command's 30 s, as `up` waits for it. */
+export const upCatchUpWatchMs = 10_000;
+
+async function catchUpAfterStart(paths: Paths, config: Config, watchMs: number): Promise<CatchUpReport | { failed: string }> {
+  try {
+    return await runCatchUp(paths, config, createSynapseHttp(synapseUrl(config)), { watchMs });
+  } catch (error) {
+    const failed = (error as Error).message.split("\n")[0] ?? "failed";
+    log.warn(`Catch-up did not run: ${failed}. The other servers will send when their retry timers run out; \`mxhome catch-up\` tries again.`);
+    return { failed };
+  }
 }

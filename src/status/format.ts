@@ -64,6 +64,9 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
   const verdict = headline(report);
   const lines = [`${bold(report.serverName, color)}  ${report.publicUrl}  (${report.runtime} runtime)`, `${statusIcon(verdict.up ? "ok" : "fail", color)} ${verdict.text}`, ""];
   lines.push(servicesTable(report.services, color, now), "");
+  for (const service of report.services.filter((s) => s.lastLines?.length)) {
+    lines.push(`${service.service} (${service.unit}) failed; its last lines:`, ...service.lastLines!.map((line) => `  ${line}`), `  fix: mxhome up   # after fixing the cause; \`mxhome logs ${service.service}\` shows more`, "");
+  }
   const count = (value: number | undefined, noun: string) => (value === undefined ? `${noun}: unknown` : `${value} ${noun}`);
   const rows = [
     ["Synapse", report.synapse.version ? `${report.synapse.version}${report.synapse.healthy ? "" : " (not healthy)"}` : "not answering"],
@@ -73,6 +76,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
       "Last runs",
       [lastRun("purge", report.lastRuns.purge, now), lastRun("kick", report.lastRuns.kick, now), ...(report.lastRuns.kickPreview ? [lastRun("kick preview", report.lastRuns.kickPreview, now)] : [])].join("; "),
     ],
+    ["Catch-up", report.lastRuns["catch-up"] ? lastRun("last", report.lastRuns["catch-up"], now) : "never (it runs when the homeserver starts)"],
     ["Backup", formatBackup(report.backup, now)],
     ...(report.behindPins.length ? [["Upgrade", `${formatBehind(report.behindPins)}: \`mxhome upgrade --check\``]] : []),
     [

@@ -84,6 +84,8 @@ function withUsage(services: ServiceObservation[], usages: Map<number, ProcessUs
       since: service.since ?? usage?.since,
       memoryBytes: service.memoryBytes ?? usage?.memoryBytes,
       ...(service.restarts ? { restarts: service.restarts } : {}),
+      ...(service.unit ? { unit: service.unit } : {}),
+      ...(service.lastLines ? { lastLines: service.lastLines } : {}),
     };
   });
 }
@@ -145,7 +147,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     behindPins: behindPins(planUpgrade(deployedVersions(options.paths, config))),
     counts,
     sizes: { databaseBytes: database.sizeBytes, mediaBytes: media },
-    lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview") },
+    lastRuns: { purge: run("purge"), kick: run("kick"), kickPreview: run("kick", "preview"), "catch-up": run("catch-up") },
     backup: backupStatus(options.paths, config, now),
     timers: units.reachable
       ? timerStates(units, timerJobs(config)).map((timer) => ({ job: timer.job, state: timer.state, next: timer.next ? new Date(timer.next).toISOString() : undefined }))

@@ -11,6 +11,10 @@ export interface ServiceStatus {
   since?: number;
   memoryBytes?: number;
   restarts?: number;
+  /** podman: the systemd unit. */
+  unit?: string;
+  /** A failed unit's last journal lines. */
+  lastLines?: string[];
 }
 
 export interface LastRun {
@@ -32,7 +36,7 @@ export interface ServerStatus {
   counts?: { users: number; rooms: number };
   sizes: { databaseBytes?: number; mediaBytes?: number };
   /** `kick` is the last observe or apply run; a preview (`mxhome kick`, maybe `--as-of`) is kept apart. */
-  lastRuns: { purge?: LastRun; kick?: LastRun; kickPreview?: LastRun };
+  lastRuns: { purge?: LastRun; kick?: LastRun; kickPreview?: LastRun; "catch-up"?: LastRun };
   /** The newest archive on disk and whether a timer makes them (src/backup/last.ts). */
   backup: { scheduled: boolean; newest?: { createdAt: string; bytes: number; encrypted: boolean }; ageDays?: number; lastRun?: LastRun };
   timers: { job: string; state: "scheduled" | "paused" | "missing" | "unknown"; next?: string }[];

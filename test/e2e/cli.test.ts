@@ -47,6 +47,37 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(typo.stderr).toContain('Unknown option "--server-nmae"');
   });
 
+  test("a nested command's --help names it in full, with the version", () => {
+    const result = runMxhome(["user", "add", "--help"], { home: freshHome() });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`(mxhome user add v${packageJson.version})`);
+    expect(result.stdout).toContain("USAGE mxhome user add [OPTIONS] <LOCALPART>");
+    expect(runMxhome(["space", "--help"], { home: freshHome() }).stdout).toContain("Use mxhome space <command> --help");
+    expect(runMxhome(["status", "--help"], { home: freshHome() }).stdout).toContain("USAGE mxhome status");
+  });
+
+  test("a missing argument is a usage error (exit 2) naming the command's --help", () => {
+    const home = freshHome();
+    for (const [args, name] of [[["user", "add"], "LOCALPART"], [["restore"], "ARCHIVE"], [["completion"], "SHELL"]] as const) {
+      const result = runMxhome([...args], { home });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`Missing required positional argument: ${name}`);
+      expect(result.stderr).toContain(`hint: Run \`mxhome ${args.join(" ")} --help\``);
+    }
+  });
+
+  test("global flags before a nested command reach it: `mxhome --json user list` is `mxhome user list --json`", () => {
+    const home = freshHome();
+    const listed = runMxhome(["--json", "user", "list"], { home });
+    // Not the `user` help (exit 0): the command itself ran, and found no mxhome.toml.
+    expect(listed.stdout).not.toContain("USAGE");
+    expect(listed.exitCode).toBe(2);
+    expect(listed.stderr).toContain("No config at");
+    const missing = runMxhome(["--verbose", "space", "add-room"], { home });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("mxhome space add-room --help");
+  });
+
   test("an unknown key in mxhome.toml is exit 2 naming file and line", () => {
     const home = freshHome();
     const configFile = join(home, ".config", "mxhome", "mxhome.toml");

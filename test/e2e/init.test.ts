@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.ts";
 import { resolvePaths } from "../../src/config/paths.ts";
+import { memoryHighForRam } from "../../src/config/resources.ts";
 import { freshHome, runMxhome } from "../support/binary.ts";
 
 const serverName = "pc.tail1234.ts.net";
@@ -20,6 +22,9 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     const paths = resolvePaths({ HOME: home });
     const { config } = parseConfig(readFileSync(paths.configFile, "utf8"));
     expect(config?.server.server_name).toBe(serverName);
+    // The memory ceiling follows this machine's RAM, and the Synapse unit carries it.
+    expect(config?.resources.memory_high).toBe(memoryHighForRam(totalmem()));
+    expect(readFileSync(join(paths.quadletDir, "mxhome-synapse.container"), "utf8")).toContain(`\nMemoryHigh=${config?.resources.memory_high}\n`);
     for (const file of Object.values(paths.secrets)) expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(paths.secretsDir).mode & 0o777).toBe(0o700);
     for (const file of ["homeserver.yaml", "log.config"]) expect(existsSync(join(paths.synapseDir, file))).toBe(true);
@@ -165,5 +170,7 @@ describe("mxhome init (compiled binary, as the test user)", () => {
     const result = runMxhome(["init", "--yes"], { home: freshHome(), env: { PATH: "/usr/bin:/bin" } });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("--server-name is required");
+    // What to pass, not only that it is missing.
+    expect(result.stderr).toContain("--server-name <machine>.<tailnet>.ts.net");
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { findPostgresBindir } from "../../src/runtime/native/binaries.ts";
+import { describePostgresCluster, startPostgres, stopPostgres } from "../../src/runtime/native/postgres.ts";
 import { startNativeService, stopNativeService } from "../../src/runtime/native/services.ts";
 import { runMxhome } from "../support/binary.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -94,6 +96,19 @@ describe("mxhome purge (binary)", () => {
       expect(result.stderr).toContain("mxhome up");
     } finally {
       await startNativeService(server.paths, server.config, "synapse");
+    }
+  }, 60_000);
+
+  test("PostgreSQL down: exit 1, and the hint names the fix, not --verbose", async () => {
+    const cluster = describePostgresCluster(server.paths, server.config, findPostgresBindir(server.config, server.paths.postgresDir));
+    await stopPostgres(cluster);
+    try {
+      const result = mxhome("--dry-run");
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`PostgreSQL is not reachable on 127.0.0.1:${server.config.network.postgres_port}`);
+      expect(result.stderr).toContain("hint: Is the homeserver running? `mxhome up` starts it");
+    } finally {
+      await startPostgres(cluster);
     }
   }, 60_000);
 });

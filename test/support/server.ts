@@ -28,7 +28,7 @@ import { writeFileAtomic } from "../../src/io/fs.ts";
 import { runInit } from "../../src/init/run.ts";
 import { runDown } from "../../src/runtime/down.ts";
 import { describePostgresCluster, runSql, synapseDatabaseName } from "../../src/runtime/native/postgres.ts";
-import { runUp, type UpReport } from "../../src/runtime/up.ts";
+import { runUp, type UpOptions, type UpReport } from "../../src/runtime/up.ts";
 import { synapseAdmin, type SynapseAdmin } from "../../src/synapse/admin.ts";
 import type { Session } from "../../src/synapse/client.ts";
 import { createSynapseHttp, type SynapseHttp } from "../../src/synapse/http.ts";
@@ -66,8 +66,10 @@ export interface TestServer {
   sql(query: string, database?: string): Promise<string>;
   /** An empty database with Synapse's collation, e.g. to restore a dump into. */
   createScratchDatabase(): Promise<string>;
-  /** Runs `mxhome up` again in-process (after editing mxhome.toml, say). */
-  up(): Promise<UpReport>;
+  /** Runs `mxhome up` again in-process (after editing mxhome.toml, say); catch-up only when asked. */
+  up(options?: Pick<UpOptions, "catchUp">): Promise<UpReport>;
+  /** `mxhome down` in-process: the data stays, `up` starts it again. */
+  down(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export interface TestHome {
   paths: Paths;
   config: Config;
   /** `mxhome up` in-process, mxhome.toml reloaded each time (edit it, then call this). */
-  up(): Promise<UpReport>;
+  up(options?: Pick<UpOptions, "catchUp">): Promise<UpReport>;
   down(): Promise<void>;
 }
 
@@ -128,7 +130,7 @@ export async function initTestHome(options: TestServerOptions = {}): Promise<Tes
     root,
     paths,
     config,
-    up: () => quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, adminPassword: { kind: "given", password: adminPassword } })),
+    up: (extra = {}) => quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, ...extra, adminPassword: { kind: "given", password: adminPassword } })),
     down: () => quietly(() => runDown(paths, loadConfig(paths.configFile), upOptions)).then(() => undefined),
   };
 }
@@ -168,6 +170,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return name;
     },
     up,
+    down,
     async stop() {
       await down();
       rmSync(root, { recursive: true, force: true });

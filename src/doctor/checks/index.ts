@@ -17,6 +17,7 @@ import { tailscaleCheck } from "./exposure/tailscale.ts";
 import { topologyCheck } from "./exposure/topology.ts";
 import { apparmorCheck } from "./host/apparmor.ts";
 import { cgroupsCheck } from "./host/cgroups.ts";
+import { delegationCheck } from "./host/delegation.ts";
 import { clockCheck } from "./host/clock.ts";
 import { diskCheck } from "./host/disk.ts";
 import { lingerCheck } from "./host/linger.ts";
@@ -29,6 +30,7 @@ import { userSystemdCheck } from "./host/user-systemd.ts";
 import { botMembershipCheck } from "./jobs/bot-membership.ts";
 import { botPowerCheck } from "./jobs/bot-power.ts";
 import { backupCheck } from "./jobs/backup.ts";
+import { lastCatchUpCheck } from "./jobs/last-catch-up.ts";
 import { lastKickCheck, lastPurgeCheck } from "./jobs/last-runs.ts";
 import { postgresCheck } from "./services/postgres.ts";
 import { restartsCheck } from "./services/restarts.ts";
@@ -50,6 +52,7 @@ export const doctorChecks: readonly Check[] = [
   podmanCheck,
   nativeProgramsCheck,
   cgroupsCheck,
+  delegationCheck,
   subidsCheck,
   lingerCheck,
   userSystemdCheck,
@@ -96,5 +99,6 @@ export const doctorChecks: readonly Check[] = [
   botPowerCheck,
   lastPurgeCheck,
   lastKickCheck,
+  lastCatchUpCheck,
   backupCheck,
 ];

@@ -28,7 +28,12 @@ export interface ServiceObservation {
   memoryBytes?: number;
   /** Natively: a pid file was left by a process that is gone (it died or was killed). */
   died?: boolean;
+  /** podman, a failed unit: its last journal lines (why it gave up). */
+  lastLines?: string[];
 }
+
+/** How many journal lines a failed unit's report shows. */
+export const failedUnitLines = 10;
 
 /** Pure: podman service states from `systemctl --user show`. */
 export function servicesFromUnits(units: UnitsObservation, ports: Record<ServiceName, number>): ServiceObservation[] {
@@ -53,10 +58,27 @@ export function servicesFromUnits(units: UnitsObservation, ports: Record<Service
   });
 }
 
+/**
+ * A failed unit's last lines: what the container itself printed (podman's
+ * journald log driver tags it with the container's name), else the unit's
+ * own lines (systemd's and podman's, when the container never printed).
+ */
+async function journalLines(scope: FactScope, service: ServiceName, unit: string): Promise<string[]> {
+  const read = async (filter: string[]) => {
+    const argv = ["journalctl", "--user", "--unit", unit, ...filter, "--lines", String(failedUnitLines), "--no-pager", "--output=cat"];
+    return ((await scope.io.run(argv, { timeoutMs: 5_000 }))?.stdout ?? "").split("\n").filter((line) => line.trim() !== "");
+  };
+  const own = await read(["--identifier", quadletUnits[service].container]);
+  return own.length ? own : read([]);
+}
+
 export async function gatherServices(scope: FactScope): Promise<ServiceObservation[]> {
   const { config, paths } = scope;
   const ports = Object.fromEntries(serviceOrder.map((service) => [service, servicePort(config, service)])) as Record<ServiceName, number>;
-  if (config.runtime.kind === "podman") return servicesFromUnits(await scope.facts.get(gatherUnits), ports);
+  if (config.runtime.kind === "podman") {
+    const services = servicesFromUnits(await scope.facts.get(gatherUnits), ports);
+    return Promise.all(services.map(async (service) => (service.state === "failed" && service.unit ? { ...service, lastLines: await journalLines(scope, service.service, service.unit) } : service)));
+  }
   return serviceOrder.map((service) => {
     const daemon = nativeDaemon(paths, service);
     const pid = runningPid(daemon);

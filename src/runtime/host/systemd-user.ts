@@ -62,10 +62,19 @@ export async function systemctlUser(args: string[], timeoutMs = 120_000): Promis
   });
 }
 
-/** The last journal lines of a user unit, for a failed start's error message. */
-export async function journalTail(unit: string, lines = 20): Promise<string> {
-  const result = await exec(["journalctl", "--user", "--unit", unit, "--lines", String(lines), "--no-pager", "--output=cat"], {
-    timeoutMs: 10_000,
-  }).catch(() => undefined);
-  return result?.stdout.trimEnd() ?? "";
+/** Whether a user unit has failed for good (Restart= gave up); false when unknown. */
+export async function unitFailed(unit: string): Promise<boolean> {
+  const result = await exec(["systemctl", "--user", "is-failed", "--quiet", unit], { timeoutMs: 10_000 }).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
+/**
+ * The last journal lines of a user unit, for a failed start's error message.
+ * With `identifier` (a container's name: podman's journald log driver tags
+ * its output so) only what the program itself printed, when it printed anything.
+ */
+export async function journalTail(unit: string, lines = 20, identifier?: string): Promise<string> {
+  const read = async (filter: string[]) =>
+    (await exec(["journalctl", "--user", "--unit", unit, ...filter, "--lines", String(lines), "--no-pager", "--output=cat"], { timeoutMs: 10_000 }).catch(() => undefined))?.stdout.trimEnd() ?? "";
+  return (identifier && (await read(["--identifier", identifier]))) || read([]);
 }

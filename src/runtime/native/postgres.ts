@@ -6,6 +6,7 @@ import { exec, type ExecResult } from "../../io/exec.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 import { registerSecret } from "../../ui/redact.ts";
+import { atBackgroundPriority } from "./priority.ts";
 import { type DaemonIdentity, logSize, runningPid, tailLog, waitUntilReaped } from "./process.ts";
 
 /**
@@ -62,15 +63,22 @@ export function renderPostgresSettings(cluster: Pick<PostgresCluster, "port" | "
   ].join("\n");
 }
 
-async function runOrFail(argv: string[], what: string, options: Parameters<typeof exec>[1], logFile?: string): Promise<ExecResult> {
-  const result = await exec(argv, options);
-  if (result.exitCode === 0) return result;
+function postgresFailure(result: ExecResult, what: string, logFile?: string): MxError {
   const output = [result.stderr.trim(), logFile ? tailLog(logFile, 15) : ""].filter(Boolean).join("\n");
-  throw new MxError(`PostgreSQL: ${what} failed (exit ${result.exitCode}).\n${output}`, {
+  return new MxError(`PostgreSQL: ${what} failed (exit ${result.exitCode}).\n${output}`, {
     code: "native.postgres-failed",
     hint: logFile ? `See the full log: ${logFile}` : "Run again with --verbose for details.",
   });
 }
+
+async function runOrFail(argv: string[], what: string, options: Parameters<typeof exec>[1], logFile?: string): Promise<ExecResult> {
+  const result = await exec(argv, options);
+  if (result.exitCode === 0) return result;
+  throw postgresFailure(result, what, logFile);
+}
+
+/** psql's words when no server answers (libpq: "connection to server at … failed: Connection refused"), as opposed to a failed statement. */
+const serverUnreachable = /connection to server .* failed|could not connect to server/;
 
 export async function initPostgresCluster(cluster: PostgresCluster): Promise<void> {
   ensurePrivateDir(cluster.dataDir);
@@ -97,7 +105,8 @@ export async function startPostgres(cluster: PostgresCluster): Promise<void> {
   writeFileAtomic(join(cluster.dataDir, settingsFileName), renderPostgresSettings(cluster), 0o600);
   await waitUntilReaped(postgresDaemon(cluster.dataDir).pidFile);
   const logStart = logSize(cluster.logFile);
-  const pgCtl = [join(cluster.bindir, "pg_ctl"), "start", `--pgdata=${cluster.dataDir}`, `--log=${cluster.logFile}`];
+  // The postmaster and every backend inherit pg_ctl's niceness and IO priority.
+  const pgCtl = atBackgroundPriority([join(cluster.bindir, "pg_ctl"), "start", `--pgdata=${cluster.dataDir}`, `--log=${cluster.logFile}`]);
   const result = await exec([...pgCtl, "--wait", "--timeout=60", "--silent"], {});
   if (result.exitCode === 0) return;
   throw new MxError(`PostgreSQL did not start.\n${tailLog(cluster.logFile, 15, logStart) || result.stderr.trim()}`, {
@@ -124,11 +133,13 @@ export function clientEnvironment(cluster: PostgresCluster): Record<string, stri
 export async function runSql(cluster: PostgresCluster, sql: string, database = synapseDatabaseName): Promise<string> {
   const argv = [join(cluster.bindir, "psql"), "--no-psqlrc", "--no-align", "--tuples-only", "--quiet", "--field-separator=\t"];
   const connection = ["--host=127.0.0.1", `--port=${cluster.port}`, `--username=${postgresRole}`, `--dbname=${database}`];
-  const result = await runOrFail([...argv, ...connection, "--set=ON_ERROR_STOP=1"], "a query", {
-    env: clientEnvironment(cluster),
-    stdin: sql,
+  const result = await exec([...argv, ...connection, "--set=ON_ERROR_STOP=1"], { env: clientEnvironment(cluster), stdin: sql });
+  if (result.exitCode === 0) return result.stdout.trimEnd();
+  if (!serverUnreachable.test(result.stderr)) throw postgresFailure(result, "a query");
+  throw new MxError(`PostgreSQL is not reachable on 127.0.0.1:${cluster.port}.\n${result.stderr.trim()}`, {
+    code: "native.postgres-unreachable",
+    hint: "Is the homeserver running? `mxhome up` starts it; `mxhome logs postgres` shows why it stopped.",
   });
-  return result.stdout.trimEnd();
 }
 
 /** The statement that creates Synapse's database as Synapse insists on it: UTF8, collation and ctype C. */

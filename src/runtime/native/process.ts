@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { readTextIfExists, writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 import { waitFor } from "../health.ts";
+import { atBackgroundPriority } from "./priority.ts";
 
 /**
  * Plain-process supervision for the native runtime: detached daemons that
@@ -51,7 +52,7 @@ function processState(pid: number): string | undefined {
 }
 const isZombie = (pid: number) => processState(pid) === "Z";
 /** Gone, or a zombie: either way its files and sockets are closed (the kernel does that before the zombie state). */
-const hasExited = (pid: number) => processState(pid) === undefined || isZombie(pid);
+export const hasExited = (pid: number) => processState(pid) === undefined || isZombie(pid);
 
 /**
  * A killed daemon stays a zombie until its parent (init, after the
@@ -70,12 +71,12 @@ export function runningPid(daemon: DaemonIdentity): number | undefined {
   return pid !== undefined && readCommandLine(pid)?.includes(daemon.identity) ? pid : undefined;
 }
 
-/** Starts the daemon in its own session, stdout and stderr appended to its log, and records its pid. */
+/** Starts the daemon in its own session at background priority, stdout and stderr appended to its log, and records its pid. */
 export function spawnDaemon(spec: DaemonSpec): number {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   const log = openSync(spec.logFile, "a", 0o600);
   try {
-    const [program, ...args] = spec.argv;
+    const [program, ...args] = atBackgroundPriority(spec.argv);
     const child = spawn(program!, args, {
       cwd: spec.cwd,
       env: spec.env,

@@ -10,7 +10,7 @@ import { readSecret } from "../../secrets/store.ts";
 import { findCaddy } from "./binaries.ts";
 import { postgresDaemon } from "./postgres.ts";
 import { synapsePython } from "./synapse-source.ts";
-import { type DaemonIdentity, type DaemonSpec, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
+import { type DaemonIdentity, type DaemonSpec, hasExited, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
 
 /** Where the rendered deployment puts each service's main file. */
 export const homeserverConfigFile = (paths: Paths) => join(paths.synapseDir, "homeserver.yaml");
@@ -80,7 +80,9 @@ export async function startNativeService(paths: Paths, config: Config, service: 
     timeoutMs: ready.timeoutMs,
     // Accept any HTTP answer from Caddy: a 404 still proves it is serving; Synapse's /health must be 200.
     accept: service === "synapse" ? (response) => response.ok : () => true,
-    isAlive: () => runningPid(spec) === pid,
+    // Not runningPid's command-line check: right after spawn, and at each exec of nice → ionice → the daemon,
+    // /proc/<pid>/cmdline reads empty for a moment, and a live daemon would count as died.
+    isAlive: () => !hasExited(pid),
   });
   if (outcome === "healthy") return;
   if (outcome === "timeout") await stopDaemon(spec);

@@ -28,6 +28,8 @@ export interface PodmanRecording {
   linger: boolean;
   /** `podman secret ls --format {{.Name}}`. */
   secretNames?: string;
+  /** `podman images --format {{.Repository}}:{{.Tag}}`; absent when it failed (then no pull is planned). */
+  imageNames?: string;
   /** `systemctl --user show …` for mxhome's units; absent when the user manager is unreachable. */
   systemctlShow?: string;
   tailscale: TailscaleRecording;
@@ -44,6 +46,8 @@ export interface PodmanObservation {
   subordinateIds: { uid: boolean; gid: boolean };
   linger: boolean;
   secrets: string[];
+  /** Images in the user's store; undefined when unknown. */
+  images: string[] | undefined;
   secretRecords: Record<string, string>;
   startedWith: StartedWith;
   host: HostObservation;
@@ -58,9 +62,10 @@ async function stdoutOf(argv: string[]): Promise<string | undefined> {
 }
 
 export async function recordPodmanMachine(paths: Paths, unitNames: string[], user = process.env.USER ?? ""): Promise<PodmanRecording> {
-  const [podmanVersion, secretNames, systemctlShow, tailscale] = await Promise.all([
+  const [podmanVersion, secretNames, imageNames, systemctlShow, tailscale] = await Promise.all([
     stdoutOf(["podman", "--version"]),
     stdoutOf(["podman", "secret", "ls", "--format", "{{.Name}}"]),
+    stdoutOf(["podman", "images", "--format", "{{.Repository}}:{{.Tag}}"]),
     recordSystemdUser(unitNames),
     recordTailscale(),
   ]);
@@ -73,6 +78,7 @@ export async function recordPodmanMachine(paths: Paths, unitNames: string[], use
     etcSubgid: readTextIfExists("/etc/subgid") ?? "",
     linger: existsSync(`/var/lib/systemd/linger/${user}`),
     secretNames,
+    imageNames,
     systemctlShow,
     tailscale,
     secretRecords: readSecretRecords(paths),
@@ -88,6 +94,8 @@ export function hasSubordinateRange(fileText: string, user: string, uid?: number
   });
 }
 
+const lines = (text: string | undefined) => (text ?? "").split("\n").map((line) => line.trim()).filter(Boolean);
+
 /** Pure: recording → facts. */
 export function parsePodmanRecording(recording: PodmanRecording, uid?: number): PodmanObservation {
   return {
@@ -99,7 +107,8 @@ export function parsePodmanRecording(recording: PodmanRecording, uid?: number): 
       gid: hasSubordinateRange(recording.etcSubgid, recording.user, uid),
     },
     linger: recording.linger,
-    secrets: (recording.secretNames ?? "").split("\n").map((name) => name.trim()).filter(Boolean),
+    secrets: lines(recording.secretNames),
+    images: recording.imageNames === undefined ? undefined : lines(recording.imageNames),
     secretRecords: recording.secretRecords,
     startedWith: recording.startedWith,
     host: { systemd: parseSystemdUser(recording.systemctlShow), tailscale: parseTailscale(recording.tailscale, recording.user) },

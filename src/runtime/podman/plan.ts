@@ -1,3 +1,4 @@
+import { images } from "../../render/images.ts";
 import { compareVersions, minimumPodman } from "../../render/podman-keys.ts";
 import { quadletUnits } from "../../render/quadlet.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
@@ -48,6 +49,16 @@ function secretActions(secrets: DesiredSecret[], observed: PodmanObservation): A
   });
 }
 
+/**
+ * The units start without waiting for network-online.target (see
+ * quadletKeyEffectiveSince), so `up` pulls what is missing while a person is
+ * there to see it, and a boot never needs the network.
+ */
+function pullActions(observed: PodmanObservation): Action[] {
+  if (observed.images === undefined) return [];
+  return serviceOrder.map((service) => images[service]).filter((image) => !observed.images!.includes(image)).map((image) => ({ kind: "pull-image", image }));
+}
+
 function serviceActions(desired: DesiredState, observed: PodmanObservation): Action[] {
   return serviceOrder.flatMap((service): Action[] => {
     const state = observed.host.systemd.units[quadletUnits[service].service];
@@ -55,8 +66,7 @@ function serviceActions(desired: DesiredState, observed: PodmanObservation): Act
       return observed.startedWith[service] === desired.fingerprints[service] ? [] : [{ kind: "restart", service, reason: "its configuration changed" }];
     }
     const firstStart = observed.startedWith[service] === undefined;
-    const reason =
-      state?.active === "failed" ? `it had failed (${state.sub})` : firstStart ? "first start: pulling its image can take minutes" : "not running";
+    const reason = state?.active === "failed" ? `it had failed (${state.sub})` : firstStart ? "first start" : "not running";
     return [{ kind: "start", service, reason }];
   });
 }
@@ -67,6 +77,7 @@ export function planPodmanUp(desired: DesiredState, observed: PodmanObservation,
   if (blockers.length) return { runtime: "podman", actions: [], blockers, notes: [] };
   const actions: Action[] = planWriteFiles(desired);
   actions.push(...secretActions(secrets, observed));
+  actions.push(...pullActions(observed));
   actions.push(...planUnitReload(desired, observed.host.systemd, [...podmanServiceUnits, ...desired.timers]).actions);
   actions.push(...serviceActions(desired, observed));
   const host = mergeParts(planUnitsUp(desired, observed.host.systemd), planFunnelUp(desired, observed.host.tailscale));

@@ -8,7 +8,7 @@ import { quadletHostDirectories, quadletUnits } from "../../render/quadlet.ts";
 import type { ServiceName } from "../../render/types.ts";
 import { MxError } from "../../ui/errors.ts";
 import { waitFor, waitUntilHealthy } from "../health.ts";
-import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser } from "../host/systemd-user.ts";
+import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser, unitFailed } from "../host/systemd-user.ts";
 import { recordStarted } from "../service-records.ts";
 import { type Action, type DesiredState, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
 import { parsePodmanRecording, recordPodmanMachine } from "./observe.ts";
@@ -21,22 +21,34 @@ async function postgresReady(config: Config): Promise<boolean> {
   return (await exec(probe, { timeoutMs: 10_000 }).catch(() => undefined))?.exitCode === 0;
 }
 
+/** Waits for the service to answer; a unit that failed for good (StartLimitBurst) ends the wait at once. */
 async function waitUntilReady(config: Config, service: ServiceName): Promise<boolean> {
-  if (service === "postgres") return waitFor(() => postgresReady(config), 120_000, 500);
+  const unit = quadletUnits[service].service;
+  if (service === "postgres") return (await waitFor(async () => (await postgresReady(config)) || (await unitFailed(unit)), 120_000, 500)) && !(await unitFailed(unit));
   const url =
     service === "synapse"
       ? `http://127.0.0.1:${config.network.synapse_port}/health`
       : `http://127.0.0.1:${config.network.caddy_port}/.well-known/matrix/server`;
   const label = service === "synapse" ? "Synapse" : "Caddy";
-  return (await waitUntilHealthy({ label, url, timeoutMs: 300_000, accept: service === "synapse" ? undefined : () => true })) === "healthy";
+  const isAlive = async () => !(await unitFailed(unit));
+  return (await waitUntilHealthy({ label, url, timeoutMs: 300_000, isAlive, accept: service === "synapse" ? undefined : () => true })) === "healthy";
 }
 
 async function failedStart(service: ServiceName, cause?: unknown): Promise<MxError> {
   const unit = quadletUnits[service].service;
-  return new MxError(`${unit} did not come up.\n${await journalTail(unit)}`, {
+  return new MxError(`${unit} did not come up. Its last lines:\n${await journalTail(unit, 20, quadletUnits[service].container)}`, {
     code: `podman.${service}-start-failed`,
     hint: `See \`mxhome logs ${service}\` (or \`journalctl --user -u ${unit}\`); after fixing the cause, run \`mxhome up\` again.`,
     cause,
+  });
+}
+
+async function pullImage(image: string): Promise<void> {
+  const result = await exec(["podman", "pull", "--quiet", image], { timeoutMs: 900_000 }).catch((error: Error) => ({ exitCode: 127, stdout: "", stderr: error.message }));
+  if (result.exitCode === 0) return;
+  throw new MxError(`\`podman pull ${image}\` failed: ${result.stderr.trim().split("\n").slice(-3).join("\n") || `exit ${result.exitCode}`}`, {
+    code: "podman.pull-failed",
+    hint: "Check your internet connection and `podman pull` by hand; `mxhome up` pulls again next time.",
   });
 }
 
@@ -48,7 +60,9 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
   async function startOrRestart(verb: "start" | "restart", service: ServiceName, desired: DesiredState): Promise<void> {
     // Bind mounts of missing host dirs would fail the container; create them as the user so they stay the user's.
     for (const dir of quadletHostDirectories(renderInputsFor(config, paths, ""))) mkdirSync(dir, { recursive: true });
-    // The first start pulls the image, which can take minutes; systemctl waits for it (TimeoutStartSec=900).
+    // A unit that gave up (StartLimitBurst) refuses a plain start until its failure is forgotten.
+    if (verb === "start") await systemctlUser(["reset-failed", quadletUnits[service].service]).catch(() => undefined);
+    // A start without the image pulls it, which can take minutes; systemctl waits for it (TimeoutStartSec=900).
     await systemctlUser([verb, quadletUnits[service].service], 960_000).catch(async (error) => {
       throw await failedStart(service, error);
     });
@@ -73,6 +87,8 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
       switch (action.kind) {
         case "podman-secret":
           return storePodmanSecret(paths, action.name, action.mode);
+        case "pull-image":
+          return pullImage(action.image);
         case "start":
         case "restart":
           return startOrRestart(action.kind, action.service, desired);

@@ -37,8 +37,8 @@ export function readSecretRecords(paths: Paths): Record<string, string> {
   }
 }
 
-async function podman(args: string[], stdin?: string): Promise<void> {
-  const result = await exec(["podman", ...args], { stdin, timeoutMs: 60_000 });
+async function podman(args: string[]): Promise<void> {
+  const result = await exec(["podman", ...args], { timeoutMs: 60_000 });
   if (result.exitCode === 0) return;
   throw new MxError(`\`podman ${args.slice(0, 3).join(" ")} …\` failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {
     code: "podman.secret-failed",
@@ -46,13 +46,18 @@ async function podman(args: string[], stdin?: string): Promise<void> {
   });
 }
 
-/** Creates or replaces one secret; the value goes through stdin, never argv. */
+/**
+ * Creates or replaces one secret. Podman reads the value from mxhome's 0600
+ * secret file by path, so it is never in argv. Not through stdin: `podman
+ * secret create NAME -` accepts only a named pipe there (its create.go checks
+ * os.ModeNamedPipe), and Bun hands a child a memfd or a socketpair instead.
+ */
 export async function storePodmanSecret(paths: Paths, name: string, mode: "create" | "replace" | "remove-and-create"): Promise<void> {
   const secret = podmanSecrets[name];
   if (!secret) throw new Error(`unknown podman secret ${name}`);
   const value = readSecret(paths, secret);
   if (mode === "remove-and-create") await podman(["secret", "rm", name]);
-  await podman(["secret", "create", ...(mode === "replace" ? ["--replace"] : []), name, "-"], value);
+  await podman(["secret", "create", ...(mode === "replace" ? ["--replace"] : []), name, paths.secrets[secret]]);
   const fingerprints = { ...readSecretRecords(paths), [name]: sha256(value) };
   writeFileAtomic(recordsFile(paths), `${JSON.stringify({ version: 1, fingerprints }, null, 2)}\n`, 0o600);
 }

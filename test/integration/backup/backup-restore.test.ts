@@ -91,6 +91,9 @@ beforeAll(async () => {
   writeRunRecord(source.paths, { command: "kick", ...run, summary: "observed 3 rooms, 7 events" });
   openLedger(ledgerFile(source.paths), Date.now(), false).store.close();
   writeFileSync(join(source.paths.credentialsDir, "admin-initial-password"), "first-password-1\n", { mode: 0o600 });
+  // ...and a person's, from `mxhome user add` / `user password`, not yet handed over.
+  writeFileSync(join(source.paths.credentialsDir, "alice-initial-password"), "first-password-2\n", { mode: 0o600 });
+  writeFileSync(join(source.paths.credentialsDir, "alice-new-password"), "new-password-3\n", { mode: 0o600 });
   const report = await runBackup(source.paths, source.config, { to: work, includeMedia: true, encrypt: true, passphrase });
   archive = report.archive;
 }, 120_000);
@@ -161,6 +164,12 @@ describe("mxhome restore refuses, before anything is touched", () => {
 describe("the compiled binary", () => {
   const homeOf = (paths: Paths) => join(paths.configDir, "..", "..");
 
+  test("backup --to a relative directory means from where the command runs, and the archive is named in full", () => {
+    const result = runMxhome(["backup", "--to", "relative-dir", "--dry-run", "--json"], { home: homeOf(source.paths), cwd: work });
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout).archive.startsWith(`${join(work, "relative-dir")}/`)).toBe(true);
+  });
+
   test("backup --json: one document on stdout, progress on stderr, the oldest archive beyond [backup] keep pruned", () => {
     const dir = mkdtempSync(join(work, "cli-"));
     const old = [40, 30, 20, 10].map((days) => archiveFileName("backup.test", new Date(Date.now() - days * 86_400_000), { encrypted: false }));
@@ -181,9 +190,9 @@ describe("the compiled binary", () => {
     // The jobs' run records travel ("Last runs" survives a restore); up's, like the rest of machine state, don't.
     expect(listing).toEqual(expect.arrayContaining(["state/runs/purge.json", "state/runs/kick.json", "state/runs/backup.json", "state/kick/ledger.sqlite"]));
     expect(listing.filter((member) => member.startsWith("state/runs/up") || member.startsWith("state/native/") || member.startsWith("state/logs/"))).toEqual([]);
-    // The admin's first password is left out, and the report says so.
-    expect(listing).not.toContain("state/credentials/admin-initial-password");
-    expect(report.leftOut).toEqual([join(source.paths.credentialsDir, "admin-initial-password")]);
+    // Generated passwords waiting to be handed over are left out, and the report names each.
+    expect(listing.filter((member) => member.endsWith("-password"))).toEqual([]);
+    expect(report.leftOut.sort()).toEqual(["admin-initial-password", "alice-initial-password", "alice-new-password"].map((name) => join(source.paths.credentialsDir, name)));
     // Inside the archive too, secrets, credentials and the kick ledger are 0600.
     const modes = Bun.spawnSync(["tar", "-tvf", report.archive]).stdout.toString().trim().split("\n").map((line) => line.split(/\s+/));
     const privateMembers = modes.filter((fields) => /^(secrets|state)\//.test(fields.at(-1)!));
@@ -284,6 +293,7 @@ describe("after the server is destroyed, a restore into a new HOME", () => {
     expect(status.lastRuns.purge?.summary).toBe("removed 12 events");
     expect(status.lastRuns.kick?.summary).toBe("observed 3 rooms, 7 events");
     expect(existsSync(join(restored.credentialsDir, "admin-initial-password"))).toBe(false);
+    expect(existsSync(join(restored.credentialsDir, "alice-initial-password"))).toBe(false);
     expect(statSync(ledgerFile(restored)).mode & 0o777).toBe(0o600);
   }, 30_000);
 

@@ -47,7 +47,7 @@ describe("doctor on a healthy native server", () => {
 
   test("podman-only checks are skipped natively; AppArmor and the outbound exposure are info", () => {
     const status = (id: string) => report.checks.find((result) => result.id === id)?.status;
-    for (const id of ["podman", "cgroups-v2", "subids", "linger", "user-systemd", "restarts"]) expect(status(id)).toBe("skip");
+    for (const id of ["podman", "cgroups-v2", "cgroup-delegation", "subids", "linger", "user-systemd", "restarts"]) expect(status(id)).toBe("skip");
     expect(status("apparmor")).toBe("info");
     expect(status("outbound")).toBe("info");
     expect(report.checks.find((result) => result.id === "public-signing-key")!.detail).toContain("(verified)");

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { getPriority } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../../../src/runtime/health.ts";
+import { backgroundNice } from "../../../src/runtime/native/priority.ts";
 import { runningPid } from "../../../src/runtime/native/process.ts";
 import { nativeDaemon } from "../../../src/runtime/native/services.ts";
 import { serviceOrder } from "../../../src/runtime/runtime.ts";
@@ -20,6 +22,18 @@ afterAll(() => server.up().then(() => undefined), 60_000);
 const whoamiOf = (token: string) => server.http.request<{ user_id: string }>("GET", "/_matrix/client/v3/account/whoami", { token });
 
 describe("mxhome up against the shared native server", () => {
+  test("every daemon runs niced and at best-effort IO priority 7, so the desktop wins", () => {
+    const expectedNice = Math.min(19, getPriority() + backgroundNice);
+    for (const service of serviceOrder) {
+      const pid = runningPid(nativeDaemon(server.paths, service))!;
+      // /proc/<pid>/stat: field 19 is the nice value; cut after the ")" that ends the command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\)\s*/, "").split(" ");
+      expect({ service, nice: Number(fields[16]) }).toEqual({ service, nice: expectedNice });
+      const ioPriority = Bun.spawnSync(["ionice", "-p", String(pid)]).stdout.toString().trim();
+      expect({ service, ioPriority }).toEqual({ service, ioPriority: "best-effort: prio 7" });
+    }
+  });
+
   test("a second run changes nothing and says so", async () => {
     const report = await server.up();
     expect(report.changed).toBe(false);

@@ -17,6 +17,8 @@ describe("where each member goes back", () => {
     ["state/runs/purge.json", "/home/bob/.local/state/mxhome/runs/purge.json"],
     ["state/runs/up.json", undefined],
     ["state/credentials/admin-initial-password", undefined],
+    ["state/credentials/alice-initial-password", undefined],
+    ["state/credentials/bob-new-password", undefined],
     ["state/native/postgres.pid", undefined],
     ["state/rendered.json", undefined],
     ["state/kick.lock", undefined],
@@ -62,6 +64,10 @@ describe("where each member goes back", () => {
   test.each([
     ["credentials/bot.json", true],
     ["credentials/admin-initial-password", false],
+    // `user add` and `user password` leave generated passwords to hand over, like `up` leaves the admin's.
+    ["credentials/alice-initial-password", false],
+    ["credentials/bob.smith-new-password", false],
+    ["credentials/service.json", true],
     ["kick/ledger.sqlite", true],
     ["runs/kick.json", true],
     ["runs/up.json", false],

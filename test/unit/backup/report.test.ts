@@ -22,3 +22,10 @@ test.each([false, true])("the admin's first password, still on disk, is named as
   expect(text).toContain("then delete the file");
   expect(formatBackupReport({ ...report, dryRun, leftOut: [] }, false)).not.toContain("left out");
 });
+
+test("a person's generated password, still on disk, is named as left out, to hand over", () => {
+  const text = formatBackupReport({ ...report, leftOut: ["/h/.local/state/mxhome/credentials/alice-initial-password"] }, false);
+  expect(text).toContain("WARN /h/.local/state/mxhome/credentials/alice-initial-password is left out of the backup");
+  expect(text).toContain("Hand it over privately, then delete the file.");
+  expect(text).not.toContain("admin account");
+});

@@ -120,6 +120,10 @@ describe("homeserver.yaml safety", () => {
     expect(verdict.fix).toContain(paths.synapseOverridesFile);
   });
 
+  test("listeners that are not a list leave the judging to Synapse, instead of crashing the check", () => {
+    expectVerdict(judge({ listeners: "not-a-list" }), "ok");
+  });
+
   test("a hand edit in homeserver.yaml itself points at `mxhome up --force`", () => {
     const verdict = judge({}, { ...main, enable_registration: true });
     expectVerdict(verdict, "fail", /registration is open/);

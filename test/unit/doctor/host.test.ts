@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { judgeApparmor } from "../../../src/doctor/checks/host/apparmor.ts";
 import { judgeCgroups } from "../../../src/doctor/checks/host/cgroups.ts";
+import { judgeDelegation } from "../../../src/doctor/checks/host/delegation.ts";
 import { judgeClock } from "../../../src/doctor/checks/host/clock.ts";
 import { judgeDisk } from "../../../src/doctor/checks/host/disk.ts";
 import { judgeLinger } from "../../../src/doctor/checks/host/linger.ts";
@@ -25,6 +26,20 @@ describe("podman", () => {
     ["not installed", undefined, "fail", /not installed/],
     ["broken", run("", 125, "Error: cannot re-exec process\n"), "fail", /cannot re-exec/],
   ] as const)("%s", (_name, output, status, detail) => expectVerdict(judgePodman(output), status, detail));
+});
+
+describe("cgroup delegation", () => {
+  test.each([
+    ["recent systemd's default: no io", "cpu memory pids\n", "warn", /no io controller.*IOWeight= do nothing/],
+    ["older systemd default: memory and pids only", "memory pids\n", "warn", /no cpu or io controller.*CPUWeight= and IOWeight= do nothing/],
+    ["nothing delegated", "\n", "warn", /no cpu, io, or memory controller/],
+    ["podman's recommended drop-in", "cpuset cpu io memory pids\n", "ok", /cpu, io and memory are delegated/],
+    ["unreadable (cgroups v1)", undefined, "info", /not checked/],
+  ] as const)("%s", (_name, controllers, status, detail) => expectVerdict(judgeDelegation(controllers), status, detail));
+
+  test("the fix is the Delegate= drop-in", () => {
+    expect(judgeDelegation("memory pids").fix).toContain("Delegate=cpu cpuset io memory pids");
+  });
 });
 
 describe("cgroups", () => {
@@ -72,7 +87,19 @@ describe("user systemd", () => {
     ["no user manager (recorded: su without a session)", run("offline\n", 1, "Failed to connect to bus: No medium found\n"), "fail"],
     ["no systemd at all", noSystemd, "fail"],
     ["no systemctl", undefined, "fail"],
-  ] as const)("%s", (_name, output, status) => expectVerdict(judgeUserSystemd(output), status));
+  ] as const)("%s", (_name, output, status) => expectVerdict(judgeUserSystemd({ state: output }), status));
+
+  // Recorded in the podman box (podman 5.4.2, systemd 257) right after a first `up`.
+  const healthcheck = "2f10e1bf12033451a5729b6c443d03855649dd8812ce0e6865713dcd97dc631b-48943ecc7b37ddbb.service loaded failed failed [systemd-run] /usr/bin/podman healthcheck run 2f10e1bf12033451a5729b6c443d03855649dd8812ce0e6865713dcd97dc631b\n";
+  test.each([
+    ["only podman health checks failed (a start period)", run(healthcheck), "ok"],
+    ["mxhome's own unit failed", run(`${healthcheck}mxhome-synapse.service loaded failed failed mxhome Synapse (Matrix homeserver)\n`), "warn"],
+    ["failed units unknown", undefined, "warn"],
+  ] as const)("degraded: %s", (_name, failed, status) => {
+    const verdict = judgeUserSystemd({ state: run("degraded\n", 1), failed });
+    expectVerdict(verdict, status);
+    if (status === "warn" && failed) expect(verdict.detail).toContain("mxhome-synapse.service");
+  });
 });
 
 describe("clock", () => {

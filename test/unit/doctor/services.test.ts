@@ -72,6 +72,26 @@ describe("services running", () => {
   });
 });
 
+test("a failed unit is named, with its last journal lines as details", () => {
+  const [postgres, synapse, caddy] = servicesFromUnits(showWith("mxhome-synapse.service", "ActiveState", "failed"), ports);
+  const lastLines = ["Error in configuration at 'listeners':", "  Expected a list"];
+  const verdict = judgeServicesRunning([postgres!, { ...synapse!, lastLines }, caddy!]);
+  expectVerdict(verdict, "fail", /synapse: mxhome-synapse\.service failed/);
+  expect(verdict.details).toEqual(["last lines of mxhome-synapse.service:", "  Error in configuration at 'listeners':", "    Expected a list"]);
+});
+
+test("a real recording (podman box: systemd 257, podman 5.4.2) of Synapse between two failed starts", () => {
+  // No memory controller in the box, so MemoryCurrent is "[not set]"; MainPID is 0 while the unit waits to restart.
+  const show = readFileSync(join(import.meta.dir, "..", "..", "fixtures", "systemd", "show-box-synapse-restarting.txt"), "utf8");
+  const services = servicesFromUnits({ reachable: true, units: parseShowOutput(show) }, ports);
+  expect(services.map((service) => service.state)).toEqual(["running", "starting", "running"]);
+  expect(services[1]).toMatchObject({ unit: "mxhome-synapse.service", restarts: 2 });
+  expect(services[1]!.pid).toBeUndefined();
+  expect(services.every((service) => service.memoryBytes === undefined)).toBe(true);
+  expectVerdict(judgeServicesRunning(services), "ok");
+  expectVerdict(judgeRestarts(services), "info", /synapse 2×/);
+});
+
 describe("restart counts", () => {
   test.each([
     ["none", healthy, "ok"],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type KickFlags, parseKickOptions } from "../../../src/kick/options.ts";
+import { confirmedApplyCommand, type KickFlags, parseKickOptions } from "../../../src/kick/options.ts";
 import { ExitCode, MxError } from "../../../src/ui/errors.ts";
 
 const now = Date.parse("2030-01-01T00:00:00Z");
@@ -44,3 +44,9 @@ describe("parseKickOptions", () => {
     expect((error as MxError).exitCode).toBe(ExitCode.usage);
   });
 });
+
+test.each<[KickFlags, string]>([
+  [{ apply: true }, "mxhome kick --apply --yes"],
+  [{ apply: true, "as-of": "2030-03-01", max: "2" }, "mxhome kick --apply --as-of 2030-03-01 --max 2 --yes"],
+  [{ apply: true, "revoke-invites": true }, "mxhome kick --apply --revoke-invites --yes"],
+])("confirming %j off a terminal: %s", (flags, command) => expect(confirmedApplyCommand(flags)).toBe(command));

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { basename } from "node:path";
 import {
   compareVersions,
+  listUnitKeys,
   minimumPodman,
   quadletKeyMinimumPodman,
   requiredPodmanVersion,
@@ -29,6 +30,7 @@ describe("requiredPodmanVersion", () => {
     ["[Container]\nImage=x\nAutoUpdate=registry\n", "4.6.0"],
     ["[Container]\nImage=x\nNotify=true\n", "4.4.0"],
     ["[Container]\nImage=x\nNotify=healthy\n", "5.0.0"],
+    ["[Quadlet]\nDefaultDependencies=false\n[Container]\nImage=x\n", "4.4.0"],
     ["# comment\n; other comment\n[Unit]\nDescription=a \\\n  b\n\n[Install]\nWantedBy=default.target\n", "4.4.0"],
   ])("%j needs %s", (unit, version) => {
     expect(requiredPodmanVersion(unit)).toBe(version);
@@ -57,6 +59,10 @@ describe("compareVersions", () => {
   ])("%s vs %s", (a, b, sign) => {
     expect(Math.sign(compareVersions(a, b))).toBe(sign);
   });
+});
+
+test("every rendered unit starts without waiting for network-online.target", () => {
+  for (const unit of units) expect(listUnitKeys(unit.content)).toContainEqual({ section: "Quadlet", key: "DefaultDependencies", value: "false" });
 });
 
 test("every table version is a release at or after quadlet's first (4.4)", () => {

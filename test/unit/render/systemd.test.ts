@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { basename } from "node:path";
+import { catchUpServiceName } from "../../../src/render/quadlet.ts";
 import { quoteExecArgument, renderTimers, timerCalendars, upServiceName } from "../../../src/render/systemd.ts";
 import { fakeBinary, fixtureInputs, topologies } from "./_inputs.ts";
 
+const catchUpTimer = "mxhome-catch-up.timer";
 const unitsOf = (files: { path: string; content: string }[]) => new Map(files.map((file) => [basename(file.path), file.content]));
 
 describe.each(topologies)("renderTimers (%s)", (topology) => {
@@ -14,8 +16,8 @@ describe.each(topologies)("renderTimers (%s)", (topology) => {
     expect(files.every((file) => file.path.startsWith(`${inputs.paths.systemdUserDir}/`) && file.affects.length === 0)).toBe(true);
   });
 
-  test("every timer catches up on missed runs and is installed in timers.target", () => {
-    const timers = [...units].filter(([name]) => name.endsWith(".timer"));
+  test("every job timer catches up on missed runs and is installed in timers.target", () => {
+    const timers = [...units].filter(([name]) => name.endsWith(".timer") && name !== catchUpTimer);
     expect(timers.length).toBeGreaterThan(0);
     for (const [name, text] of timers) {
       expect(text).toMatch(/^Persistent=true$/m);
@@ -43,6 +45,20 @@ describe.each(topologies)("renderTimers (%s)", (topology) => {
     expect(up).toMatch(/^RemainAfterExit=yes$/m);
     expect(up).toContain(`ExecStart=${fakeBinary} up\n`);
     expect(up).toMatch(/^WantedBy=default\.target$/m);
+  });
+
+  test("catch-up units exactly under podman: after Synapse, only while it runs, and on resume", () => {
+    const podman = inputs.config.runtime.kind === "podman";
+    expect(units.has(catchUpServiceName)).toBe(podman);
+    expect(units.has(catchUpTimer)).toBe(podman);
+    if (!podman) return;
+    const service = units.get(catchUpServiceName)!;
+    expect(service).toMatch(/^Type=oneshot$/m);
+    expect(service).toMatch(/^After=mxhome-synapse\.service$/m);
+    expect(service).toMatch(/^Requisite=mxhome-synapse\.service$/m);
+    expect(service).toContain(`ExecStart=${fakeBinary} catch-up\n`);
+    expect(units.get(catchUpTimer)).toMatch(/^OnClockChange=true$/m);
+    expect(units.get(catchUpTimer)).toMatch(/^WantedBy=timers\.target$/m);
   });
 });
 

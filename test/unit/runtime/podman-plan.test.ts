@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { images } from "../../../src/render/images.ts";
 import { parsePodmanRecording, type PodmanRecording } from "../../../src/runtime/podman/observe.ts";
 import { planPodmanDown, planPodmanUp } from "../../../src/runtime/podman/plan.ts";
 import type { Action, DesiredState } from "../../../src/runtime/runtime.ts";
@@ -17,16 +18,38 @@ const desired: DesiredState = {
 const secrets = [{ name: "mxhome-postgres-password", fingerprint: "fp-secret" }];
 const start = (service: "postgres" | "synapse" | "caddy", reason = "not running"): Action => ({ kind: "start", service, reason });
 
+describe("planPodmanUp pulls missing images before any start", () => {
+  test("only the ones not in the user's store, in start order", async () => {
+    const recording = (await Bun.file(join(fixtures, "fresh-machine.json")).json()) as PodmanRecording;
+    const observed = parsePodmanRecording({ ...recording, imageNames: `${images.synapse}\nlocalhost/other:latest\n` });
+    const actions = planPodmanUp(desired, observed, secrets).actions;
+    expect(actions.filter((a) => a.kind === "pull-image")).toEqual([
+      { kind: "pull-image", image: images.postgres },
+      { kind: "pull-image", image: images.caddy },
+    ]);
+    expect(actions.findIndex((a) => a.kind === "pull-image")).toBeLessThan(actions.findIndex((a) => a.kind === "start"));
+  });
+
+  test("nothing when the image list could not be read", async () => {
+    const observed = await observe("all-running");
+    expect(observed.images).toBeUndefined();
+    expect(planPodmanUp(desired, observed, secrets).actions).toEqual([]);
+  });
+});
+
 describe("planPodmanUp, from recorded machines", () => {
   const cases: { machine: string; actions: Action[]; blockers?: string[]; notes?: RegExp[] }[] = [
     {
       machine: "fresh-machine",
       actions: [
         { kind: "podman-secret", name: "mxhome-postgres-password", mode: "create" },
+        { kind: "pull-image", image: images.postgres },
+        { kind: "pull-image", image: images.synapse },
+        { kind: "pull-image", image: images.caddy },
         { kind: "daemon-reload" },
-        start("postgres", "first start: pulling its image can take minutes"),
-        start("synapse", "first start: pulling its image can take minutes"),
-        start("caddy", "first start: pulling its image can take minutes"),
+        start("postgres", "first start"),
+        start("synapse", "first start"),
+        start("caddy", "first start"),
         { kind: "enable-units", units: ["mxhome-purge.timer", "mxhome-kick.timer"], start: true },
         { kind: "funnel-on", target: "http://127.0.0.1:8080" },
       ],

@@ -90,6 +90,14 @@ describe("the screen", () => {
     expect(screen).toContain("FAIL The homeserver is DOWN");
   });
 
+  test("a failed unit is named with its last journal lines", () => {
+    // Recorded in the podman box: Synapse 1.163.2 with `listeners: not-a-list` in the overrides.
+    const lastLines = ["Error in configuration at 'listeners':", "  Expected a list"];
+    const failed = { ...up, services: up.services.map((s) => (s.service === "synapse" ? { service: s.service, state: "failed" as const, unit: "mxhome-synapse.service", lastLines } : s)) };
+    const screen = formatStatus(failed, { color: false, now });
+    expect(screen).toContain("synapse (mxhome-synapse.service) failed; its last lines:\n  Error in configuration at 'listeners':\n    Expected a list\n  fix: mxhome up");
+  });
+
   test.each([
     ["a recent backup", up.backup, "newest 3 d ago (27 MB, encrypted), weekly timer on"],
     ["none yet, no timer", { scheduled: false }, "none yet: run `mxhome backup` (no timer ([backup] enabled = false))"],

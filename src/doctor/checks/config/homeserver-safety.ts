@@ -41,7 +41,9 @@ export function findUnsafeSettings(effective: Record<string, unknown>): Finding[
   const findings: Finding[] = [];
   const get = (key: string) => effective[key] as Record<string, any> | undefined;
   if (effective.enable_registration === true) findings.push({ severity: "fail", key: "enable_registration", problem: "registration is open: anyone can create an account on your server" });
-  for (const [index, listener] of ((effective.listeners as Record<string, any>[] | undefined) ?? []).entries()) {
+  // Synapse itself rejects a non-list (config-valid and the failed unit say so); nothing to judge here then.
+  const listeners = Array.isArray(effective.listeners) ? (effective.listeners as Record<string, any>[]) : [];
+  for (const [index, listener] of listeners.entries()) {
     const addresses: string[] = listener?.bind_addresses ?? (listener?.bind_address ? [listener.bind_address] : ["::", "0.0.0.0"]);
     const open = addresses.filter((address) => !loopback(String(address)));
     if (open.length) findings.push({ severity: "fail", key: "listeners", problem: `listener ${index + 1} (port ${listener?.port}) binds ${open.join(", ")}: Synapse, admin API included, is reachable from the network, not only through Caddy` });

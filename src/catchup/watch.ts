@@ -1,0 +1,72 @@
+import type { SynapseHttp } from "../synapse/http.ts";
+import { serverOf } from "./targets.ts";
+
+/**
+ * What the bot's /sync shows after the wake: when each woken server's first
+ * event arrived, and which rooms came back `limited` (more arrived than one
+ * sync returns; Synapse may also have fetched only the newest of them).
+ */
+export interface SyncBatch {
+  next_batch: string;
+  rooms?: { join?: Record<string, { timeline?: { events?: { sender?: string; origin_server_ts?: number }[]; limited?: boolean } }> };
+}
+
+export interface Arrivals {
+  /** Server → ms from the wake's start to the sync that first carried one of its events. */
+  firstEventMs: Record<string, number>;
+  /** Server → the oldest `origin_server_ts` among its events seen: when it started queueing for us, about. */
+  oldestEventTs: Record<string, number>;
+  limitedRooms: string[];
+}
+
+/** Pure: folds one sync answer into what was seen so far. */
+export function noteArrivals(arrivals: Arrivals, batch: SyncBatch, watched: ReadonlySet<string>, elapsedMs: number): void {
+  for (const [roomId, room] of Object.entries(batch.rooms?.join ?? {})) {
+    if (room.timeline?.limited && !arrivals.limitedRooms.includes(roomId)) arrivals.limitedRooms.push(roomId);
+    for (const event of room.timeline?.events ?? []) {
+      const server = serverOf(event.sender ?? "");
+      if (!watched.has(server)) continue;
+      arrivals.firstEventMs[server] ??= elapsedMs;
+      const ts = event.origin_server_ts;
+      if (ts !== undefined && ts < (arrivals.oldestEventTs[server] ?? Infinity)) arrivals.oldestEventTs[server] = ts;
+    }
+  }
+}
+
+const filter = (timelineLimit: number) =>
+  JSON.stringify({
+    event_fields: ["sender", "origin_server_ts"],
+    account_data: { types: [] },
+    presence: { types: [] },
+    room: { account_data: { types: [] }, ephemeral: { types: [] }, state: { types: [] }, timeline: { limit: timelineLimit } },
+  });
+
+export interface SyncWatch {
+  /** Syncs until every watched server has shown an event or `durationMs` passed. */
+  until(watched: ReadonlySet<string>, startedAt: number, durationMs: number): Promise<Arrivals>;
+}
+
+/** Takes the bot's current sync position now, before the wake, so everything after it counts. */
+export async function startSyncWatch(http: SynapseHttp, botToken: string): Promise<SyncWatch> {
+  // set_presence=offline: the bot must not look online, nor count as activity.
+  const sync = (since: string | undefined, timeoutMs: number, limit: number) =>
+    http.request<SyncBatch>("GET", "/_matrix/client/v3/sync", {
+      token: botToken,
+      query: { timeout: timeoutMs, set_presence: "offline", filter: filter(limit), ...(since ? { since } : {}) },
+    });
+  let since = (await sync(undefined, 0, 1)).next_batch;
+  return {
+    async until(watched, startedAt, durationMs) {
+      const arrivals: Arrivals = { firstEventMs: {}, oldestEventTs: {}, limitedRooms: [] };
+      const done = () => [...watched].every((server) => arrivals.firstEventMs[server] !== undefined);
+      while (!done()) {
+        const left = startedAt + durationMs - Date.now();
+        if (left <= 0) break;
+        const batch = await sync(since, Math.min(left, 5_000), 50);
+        since = batch.next_batch;
+        noteArrivals(arrivals, batch, watched, Date.now() - startedAt);
+      }
+      return arrivals;
+    },
+  };
+}

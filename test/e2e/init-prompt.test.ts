@@ -1,0 +1,62 @@
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { parseConfig } from "../../src/config/load.ts";
+import { resolvePaths } from "../../src/config/paths.ts";
+import { freshHome, mxhomeBinary } from "../support/binary.ts";
+
+/**
+ * `mxhome init` on a terminal, as a person runs it first: the compiled binary on a pseudo-terminal
+ * (util-linux `script`), answering each question once it is asked.
+ */
+async function onTerminal(args: string[], home: string, answers: { after: string; type: string }[]): Promise<{ exitCode: number; screen: string }> {
+  const command = [mxhomeBinary(), ...args].map((word) => `'${word}'`).join(" ");
+  // As runMxhome does: everything derives from HOME.
+  const env: Record<string, string | undefined> = { ...process.env, HOME: home, NO_COLOR: "1", TERM: "xterm" };
+  for (const key of ["XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "MXHOME_CONFIG", "CI"]) delete env[key];
+  const child = Bun.spawn(["script", "--quiet", "--return", "--command", command, "/dev/null"], {
+    cwd: home,
+    env,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let screen = "";
+  const reader = (async () => {
+    for await (const chunk of child.stdout) screen += new TextDecoder().decode(chunk);
+  })();
+  for (const answer of answers) {
+    const deadline = Date.now() + 15_000;
+    while (!screen.includes(answer.after) && Date.now() < deadline) await Bun.sleep(50);
+    expect(screen).toContain(answer.after);
+    child.stdin.write(answer.type);
+    await child.stdin.flush();
+    await Bun.sleep(200);
+  }
+  const exitCode = await child.exited;
+  await reader;
+  return { exitCode, screen };
+}
+
+test("interactive init takes the server name and admin name typed on the terminal", async () => {
+  const home = freshHome();
+  const { exitCode, screen } = await onTerminal(["init", "--runtime", "native"], home, [
+    { after: "Server name", type: "pc.typed1234.ts.net\r" },
+    { after: "admin account's name", type: "carol\r" },
+  ]);
+  expect(screen).not.toContain("--server-name is required");
+  expect(exitCode).toBe(0);
+  const { config } = parseConfig(readFileSync(resolvePaths({ HOME: home }).configFile, "utf8"));
+  expect(config?.server.server_name).toBe("pc.typed1234.ts.net");
+  expect(config?.server.admin_user).toBe("carol");
+}, 60_000);
+
+test("Enter alone takes the default admin name", async () => {
+  const home = freshHome();
+  const { exitCode } = await onTerminal(["init", "--runtime", "native"], home, [
+    { after: "Server name", type: "pc.typed1234.ts.net\r" },
+    { after: "[admin]", type: "\r" },
+  ]);
+  expect(exitCode).toBe(0);
+  const { config } = parseConfig(readFileSync(resolvePaths({ HOME: home }).configFile, "utf8"));
+  expect(config?.server.admin_user).toBe("admin");
+}, 60_000);
