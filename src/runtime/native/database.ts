@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
-import { runDatabaseTool, type SynapseDatabase } from "../database.ts";
+import { runDatabaseTool, type SynapseDatabase } from "../database-tool.ts";
 import { findPostgresBindir } from "./binaries.ts";
 import {
   clientEnvironment,

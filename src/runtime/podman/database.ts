@@ -1,6 +1,6 @@
 import type { Config } from "../../config/schema.ts";
 import { quadletUnits } from "../../render/quadlet.ts";
-import { runDatabaseTool, type SynapseDatabase } from "../database.ts";
+import { runDatabaseTool, type SynapseDatabase } from "../database-tool.ts";
 import { createSynapseDatabaseSql, postgresRole, synapseDatabaseName } from "../native/postgres.ts";
 
 /**
