@@ -115,10 +115,8 @@ export async function runBackup(paths: Paths, config: Config, options: BackupOpt
   };
   const startedAt = new Date(started).toISOString();
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const database = synapseDatabase(paths, config);
     report.versions.synapse = await synapseVersion(config);
-    let dump: string | undefined;
     if (includes.database) {
       report.versions.postgres = await database.serverVersion().catch((error: Error) => {
         throw new MxError(`PostgreSQL is not reachable, so there is no database to back up: ${(error.message.split("\n")[1] ?? error.message).trim()}`, {
@@ -127,6 +125,11 @@ export async function runBackup(paths: Paths, config: Config, options: BackupOpt
           cause: error,
         });
       });
+    }
+    // Only once the dump can start: a backup that cannot run leaves no new (empty) directory behind.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    let dump: string | undefined;
+    if (includes.database) {
       log.start(`Dumping Synapse's database (pg_dump, PostgreSQL ${report.versions.postgres.split(" ")[0]})…`);
       dump = scratch(".pgdump");
       closeSync(openSync(dump, "wx", 0o600));

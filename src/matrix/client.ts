@@ -1,5 +1,6 @@
 import type { MatrixClient } from "matrix-js-sdk";
 import type { Session } from "../synapse/client.ts";
+import { synapseUnreachable } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
 import { log } from "../ui/logger.ts";
 import { registerSecret } from "../ui/redact.ts";
@@ -72,11 +73,7 @@ export function toMxError(what: string, error: unknown): MxError {
     const detail = sdkError.data?.error ? `: ${sdkError.data.error}` : "";
     return new MxError(`Synapse answered ${sdkError.httpStatus} ${errcode} to ${what}${detail}`, { code: `synapse.${errcode}`, cause: error });
   }
-  return new MxError(`Could not reach Synapse for ${what}: ${sdkError?.message ?? String(error)}`, {
-    code: "synapse.unreachable",
-    hint: "Is the homeserver running? `mxhome up` starts it; `mxhome logs synapse` shows why it is not.",
-    cause: error,
-  });
+  return synapseUnreachable(what, error);
 }
 
 const isNotFound = (error: unknown) => error instanceof MxError && error.code === "synapse.M_NOT_FOUND";

@@ -1,7 +1,8 @@
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { acquireLock } from "../state/lock.ts";
-import { usageError } from "../ui/errors.ts";
+import type { AccountIds } from "../accounts/index.ts";
+import { type MxError, usageError } from "../ui/errors.ts";
 import { openSpaceActors } from "./actors.ts";
 import { applyChange } from "./apply.ts";
 import { checkUserId } from "./describe.ts";
@@ -57,14 +58,27 @@ export function planDemote(tree: SpaceTree, owner: string, userId: string): { ch
   return { changes, steps };
 }
 
+/** Pure: why mxhome will not demote one of its own accounts, and what to do instead; undefined for anyone else. */
+export function demoteRefusal(userId: string, ids: AccountIds): MxError | undefined {
+  if (userId === ids.admin) {
+    return usageError(
+      `${userId} is the admin who owns the Space: mxhome manages the Space and its rooms as this account, so it keeps its power.`,
+      "space.demote-owner",
+      "Name the users to demote instead; `mxhome space show` lists who holds power in each room.",
+    );
+  }
+  if (userId === ids.bot) return usageError(`${userId} is mxhome's bot; \`mxhome space create\` keeps it at the level kick needs.`, "space.demote-bot");
+  return undefined;
+}
+
 export async function runSpaceDemote(paths: Paths, config: Config, userIds: string[], dryRun: boolean): Promise<DemoteReport> {
   if (userIds.length === 0) throw usageError("Name at least one user to demote.", "space.no-user", "mxhome space demote @someone:other.server");
   userIds.forEach(checkUserId);
   const state = requireSpaceState(paths);
   const actors = openSpaceActors(paths, config);
   for (const userId of userIds) {
-    if (userId === actors.ids.admin) throw usageError(`${userId} is the admin who owns the Space.`, "space.demote-owner");
-    if (userId === actors.ids.bot) throw usageError(`${userId} is mxhome's bot; \`mxhome space create\` keeps it at the level kick needs.`, "space.demote-bot");
+    const refusal = demoteRefusal(userId, actors.ids);
+    if (refusal) throw refusal;
   }
   const release = dryRun ? () => {} : acquireLock(paths, "space");
   try {

@@ -27,9 +27,11 @@ function lastRun(job: string, run: LastRun | undefined, now: Date): string {
 
 /** Pure: the one screen. */
 function formatBackup(backup: ServerStatus["backup"], now: Date): string {
-  const schedule = backup.scheduled ? "weekly timer on" : "no timer ([backup] enabled = false)";
+  const schedule = backup.scheduled ? "weekly timer on" : "no timer, since [backup] enabled = false";
   const failed = backup.lastRun && !backup.lastRun.ok ? `; the last run FAILED ${when(backup.lastRun.finishedAt, now)}: ${backup.lastRun.summary}` : "";
-  if (!backup.newest) return `none yet: run \`mxhome backup\` (${schedule})${failed}`;
+  // A restored server came from an archive that need not be in the backup dir: say so rather than a bare "none yet".
+  const restored = backup.restoredFrom ? ` since the restore from ${backup.restoredFrom.archive} ${when(backup.restoredFrom.finishedAt, now)}` : "";
+  if (!backup.newest) return `none yet${restored}: run \`mxhome backup\` (${schedule})${failed}`;
   const age = backup.ageDays === 0 ? "today" : `${backup.ageDays} d ago`;
   return `newest ${age} (${formatBytes(backup.newest.bytes)}${backup.newest.encrypted ? ", encrypted" : ""}), ${schedule}${failed}`;
 }

@@ -92,10 +92,13 @@ function withUsage(services: ServiceObservation[], usages: Map<number, ProcessUs
 
 function backupStatus(paths: Paths, config: Config, now: Date): ServerStatus["backup"] {
   const { newest, ageDays, lastRun } = lastBackup(paths, config, now);
+  const restore = readRunRecord(paths, "restore");
+  const restoredArchive = (restore?.report as { archive?: unknown } | undefined)?.archive;
   return {
     scheduled: config.backup.enabled,
     ...(newest ? { newest: { createdAt: newest.createdAt, bytes: newest.bytes, encrypted: newest.encrypted }, ageDays } : {}),
     ...(lastRun ? { lastRun } : {}),
+    ...(restore?.ok && typeof restoredArchive === "string" ? { restoredFrom: { archive: restoredArchive, finishedAt: restore.finishedAt } } : {}),
   };
 }
 

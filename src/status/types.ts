@@ -37,8 +37,14 @@ export interface ServerStatus {
   sizes: { databaseBytes?: number; mediaBytes?: number };
   /** `kick` is the last observe or apply run; a preview (`mxhome kick`, maybe `--as-of`) is kept apart. */
   lastRuns: { purge?: LastRun; kick?: LastRun; kickPreview?: LastRun; "catch-up"?: LastRun };
-  /** The newest archive on disk and whether a timer makes them (src/backup/last.ts). */
-  backup: { scheduled: boolean; newest?: { createdAt: string; bytes: number; encrypted: boolean }; ageDays?: number; lastRun?: LastRun };
+  /** The newest archive on disk and whether a timer makes them (src/backup/last.ts); `restoredFrom`: the archive the last successful `mxhome restore` read. */
+  backup: {
+    scheduled: boolean;
+    newest?: { createdAt: string; bytes: number; encrypted: boolean };
+    ageDays?: number;
+    lastRun?: LastRun;
+    restoredFrom?: { archive: string; finishedAt: string };
+  };
   timers: { job: string; state: "scheduled" | "paused" | "missing" | "unknown"; next?: string }[];
 }
 

@@ -55,7 +55,7 @@ export function rateLimitWaitMs(body: MatrixErrorBody | undefined, retryAfterHea
 /** ofetch's errors carry the response; anything else (refused, timeout) has none. */
 const responseOf = (error: unknown) => (error as Partial<FetchError>)?.response;
 
-function toMxError(method: string, path: string, error: unknown): MxError {
+function toMxError(method: string, baseUrl: string, path: string, error: unknown): MxError {
   const where = `${method} ${path.split("?")[0]}`;
   if (error instanceof Error && error.name === "FetchError" && responseOf(error)) {
     const fetchError = error as FetchError;
@@ -68,7 +68,24 @@ function toMxError(method: string, path: string, error: unknown): MxError {
       cause: error,
     });
   }
-  return new MxError(`Could not reach Synapse for ${where}: ${(error as Error).message}`, {
+  return synapseUnreachable(`${method} ${baseUrl.replace(/\/+$/, "")}${path.split("?")[0]}`, error);
+}
+
+/**
+ * Pure: why a request got no answer, without ofetch's repeat of the request
+ * (the caller names it) and without Bun's "Is the computer able to access the
+ * url?", a question the hint answers with the fix.
+ */
+export function noAnswerReason(message: string): string {
+  return message
+    .replace(/^\[\w+\] "[^"]*": (<no response> )?/, "")
+    .replace(/\s*Is the computer able to access the url\?/g, "")
+    .trim();
+}
+
+/** Pure: Synapse did not answer `where` (a request with its URL, or what was being done). */
+export function synapseUnreachable(where: string, error: unknown): MxError {
+  return new MxError(`Could not reach Synapse for ${where}: ${noAnswerReason(error instanceof Error ? error.message : String(error))}`, {
     code: "synapse.unreachable",
     hint: "Is the homeserver running? `mxhome up` starts it; `mxhome logs synapse` shows why it is not.",
     cause: error,
@@ -96,7 +113,7 @@ export function createSynapseHttp(baseUrl: string, options: SynapseHttpOptions =
           });
         } catch (error) {
           const response = responseOf(error);
-          if (response?.status !== 429 || attempt >= maxRetries) throw toMxError(method, path, error);
+          if (response?.status !== 429 || attempt >= maxRetries) throw toMxError(method, baseUrl, path, error);
           const waitMs = Math.min(rateLimitWaitMs((error as FetchError).data, response.headers.get("retry-after")), maxWait);
           log.debug(`Rate-limited on ${method} ${path}; waiting ${waitMs} ms as Synapse asks.`);
           await sleep(waitMs);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { commands } from "../../src/commands/index.ts";
@@ -95,5 +95,16 @@ describe("the compiled binary, alone in an empty directory", () => {
     const result = runMxhome(["init", "--yes", "--config", configFile], { home });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`${configFile}:3: TOML syntax error`);
+  });
+
+  test("backup with no database running fails with its fix and leaves no backup directory behind", () => {
+    const home = freshHome();
+    expect(runMxhome(["init", "--yes", "--server-name", "example.org"], { home }).exitCode).toBe(0);
+    const dir = join(home, "backups");
+    const result = runMxhome(["backup", "--to", dir], { home });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("PostgreSQL is not reachable");
+    expect(result.stderr).toContain("mxhome up");
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -92,7 +92,8 @@ describe("mxhome purge (binary)", () => {
       const document = JSON.parse(result.stdout);
       expect(document.ok).toBe(false);
       expect(Object.values(document.steps).map((step) => (step as { status: string }).status)).toEqual(["not-run", "not-run", "not-run", "not-run"]);
-      expect(result.stderr).toContain("Could not reach Synapse");
+      expect(result.stderr).toContain(`Could not reach Synapse for GET http://127.0.0.1:${server.config.network.synapse_port}/`);
+      expect(result.stderr).not.toContain("Is the computer able to access the url?"); // Bun's own words; the hint says what to do
       expect(result.stderr).toContain("mxhome up");
     } finally {
       await startNativeService(server.paths, server.config, "synapse");

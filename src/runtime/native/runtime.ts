@@ -20,9 +20,9 @@ import {
 } from "./postgres.ts";
 import { showNativeLogs } from "./logs.ts";
 import { isRunning, startNativeService, stopNativeService } from "./services.ts";
-import { synapseLock } from "./synapse-lock.ts";
+import { pinnedSynapseVersion, synapseLock } from "./synapse-lock.ts";
 import { writeSynapseRecord } from "./synapse-source.ts";
-import { installManagedSynapse } from "./synapse-venv.ts";
+import { installManagedSynapse, keptLockFile, lockForVersion } from "./synapse-venv.ts";
 
 /** pip's progress ("12 of 60 packages collected", "installing 60 packages"): on a terminal, each new stage at most every few seconds. */
 function installProgress(version: string, intervalMs = 3000) {
@@ -70,9 +70,12 @@ export function createNativeRuntime(paths: Paths, config: Config): Runtime {
     },
     async apply(action: Action, desired: DesiredState) {
       switch (action.kind) {
-        case "install-synapse":
-          await installManagedSynapse(paths, action.version, synapseLock, installProgress(action.version));
+        case "install-synapse": {
+          const kept = keptLockFile(paths, action.version);
+          const lock = lockForVersion(action.version, { version: pinnedSynapseVersion, lock: synapseLock }, { path: kept, text: readTextIfExists(kept) });
+          await installManagedSynapse(paths, action.version, lock, installProgress(action.version));
           return writeSynapseRecord(paths, { kind: "managed", version: action.version });
+        }
         case "record-synapse":
           return writeSynapseRecord(paths, action.source);
         case "init-database-cluster":

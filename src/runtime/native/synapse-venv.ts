@@ -21,6 +21,21 @@ export const managedPython = (paths: Paths, version: string) => join(managedVenv
 /** The lock as installed, kept beside the venvs: what an offline wheelhouse must hold. */
 export const keptLockFile = (paths: Paths, version: string) => join(paths.synapseVenvsDir, `${version}.lock`);
 
+/**
+ * Pure: the lock that rebuilds the venv for `version`. The binary's own lock
+ * pins one version; a venv of another version (installed by an earlier binary,
+ * kept by `mxhome upgrade`) is rebuilt from the lock kept beside the venvs, so
+ * the rebuilt venv is that version and the one synapse.json records.
+ */
+export function lockForVersion(version: string, pinned: { version: string; lock: string }, kept: { path: string; text: string | undefined }): string {
+  if (version === pinned.version) return pinned.lock;
+  if (kept.text !== undefined) return kept.text;
+  throw new MxError(`Synapse ${version}'s venv must be rebuilt, but its lock ${kept.path} is missing (this mxhome pins Synapse ${pinned.version}).`, {
+    code: "native.synapse-lock-missing",
+    hint: `Run \`mxhome upgrade\` to move to Synapse ${pinned.version}, the version this mxhome installs.`,
+  });
+}
+
 /** Pure: how to install without PyPI. */
 export const offlineHint = (lockFile: string) =>
   `Without PyPI, install from a local wheelhouse: on a machine with network, \`pip download --only-binary=:all: --require-hashes -r ${lockFile} -d wheels\` (copy the lock over first), copy \`wheels\` back, then run \`PIP_NO_INDEX=1 PIP_FIND_LINKS=$PWD/wheels mxhome up\`. A PyPI mirror works too: PIP_INDEX_URL=<mirror> mxhome up.`;

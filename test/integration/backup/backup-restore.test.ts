@@ -292,6 +292,7 @@ describe("after the server is destroyed, a restore into a new HOME", () => {
     if (!status.configured) throw new Error("the restored server is configured");
     expect(status.lastRuns.purge?.summary).toBe("removed 12 events");
     expect(status.lastRuns.kick?.summary).toBe("observed 3 rooms, 7 events");
+    expect(status.backup.restoredFrom?.archive).toBe(archive);
     expect(existsSync(join(restored.credentialsDir, "admin-initial-password"))).toBe(false);
     expect(existsSync(join(restored.credentialsDir, "alice-initial-password"))).toBe(false);
     expect(statSync(ledgerFile(restored)).mode & 0o777).toBe(0o600);

@@ -5,12 +5,12 @@
  * server, which doctor reports instead of "all OK".
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runDoctor } from "../../../src/doctor/index.ts";
 import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
-import { synapseRecordFile } from "../../../src/runtime/native/synapse-source.ts";
-import { managedPython, managedVenvDir } from "../../../src/runtime/native/synapse-venv.ts";
+import { synapseRecordFile, writeSynapseRecord } from "../../../src/runtime/native/synapse-source.ts";
+import { keptLockFile, managedPython, managedVenvDir } from "../../../src/runtime/native/synapse-venv.ts";
 import { components } from "../../support/components.ts";
 import { initTestHome, type TestHome } from "../../support/server.ts";
 
@@ -78,4 +78,19 @@ describe("the managed Synapse venv", () => {
     expect(report.plan.actions[0]).toMatchObject({ reason: "its venv is broken" });
     expect(await healthy()).toBe(true);
   }, 600_000);
+
+  test("a recorded Synapse of another version than the pin, its venv and kept lock gone: up stops naming `mxhome upgrade`, installing nothing", async () => {
+    const record = readFileSync(synapseRecordFile(home.paths), "utf8");
+    const other = "1.0.0"; // as an older mxhome, or one `mxhome upgrade` rolled back, recorded it
+    writeSynapseRecord(home.paths, { kind: "managed", version: other });
+    try {
+      const error = await home.up().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: "native.synapse-lock-missing" });
+      expect((error as Error).message).toContain(keptLockFile(home.paths, other));
+      expect((error as { hint: string }).hint).toContain("mxhome upgrade");
+      expect(existsSync(managedVenvDir(home.paths, other))).toBe(false);
+    } finally {
+      writeFileSync(synapseRecordFile(home.paths), record);
+    }
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import type { NativeObservation } from "../../../src/runtime/native/observe.ts";
 import { planNativeUp } from "../../../src/runtime/native/plan.ts";
 import { moveToManagedAdvice, programProblems } from "../../../src/runtime/native/programs.ts";
 import { lockedSynapseVersion, pinnedSynapseVersion, synapseLock } from "../../../src/runtime/native/synapse-lock.ts";
-import { installStage, pipInstallError, venvCreationError } from "../../../src/runtime/native/synapse-venv.ts";
+import { installStage, lockForVersion, pipInstallError, venvCreationError } from "../../../src/runtime/native/synapse-venv.ts";
 import { images } from "../../../src/render/images.ts";
 import type { DesiredState } from "../../../src/runtime/runtime.ts";
 import { managedPython, readyPrograms } from "./_programs.ts";
@@ -172,5 +172,30 @@ describe("doctor native-programs", () => {
   test("caddy missing", () => {
     const problems = programProblems(readyPrograms({}, { caddy: { problem: 'Caddy ("caddy") was not found.', fix: "Install it" } }), true);
     expect(problems).toEqual([{ code: "native.caddy-missing", message: 'Caddy ("caddy") was not found.', fix: "Install it", blocking: true }]);
+  });
+});
+
+describe("lockForVersion: the lock that rebuilds a deleted or broken venv", () => {
+  const pinned = { version: "1.2.0", lock: "matrix-synapse==1.2.0\n" };
+  const kept = { path: "/data/synapse/venvs/1.1.0.lock", text: "matrix-synapse==1.1.0\n" };
+
+  test("the pinned version installs from the binary's own lock", () => {
+    expect(lockForVersion("1.2.0", pinned, { ...kept, text: undefined })).toBe(pinned.lock);
+  });
+
+  test("another recorded version installs from the lock kept beside the venvs, so the rebuilt venv is that version", () => {
+    expect(lockForVersion("1.1.0", pinned, kept)).toBe(kept.text);
+  });
+
+  test("without that kept lock: a clear error naming the file and `mxhome upgrade`", () => {
+    let error: unknown;
+    try {
+      lockForVersion("1.1.0", pinned, { ...kept, text: undefined });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: "native.synapse-lock-missing" });
+    expect(String((error as Error).message)).toContain(kept.path);
+    expect((error as { hint: string }).hint).toContain("mxhome upgrade");
   });
 });

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { ConnectionError, MatrixError } from "matrix-js-sdk";
 import { retryDelayMs, toMxError } from "../../../src/matrix/client.ts";
-import { isMatrixError } from "../../../src/synapse/http.ts";
+import { createSynapseHttp, isMatrixError, noAnswerReason } from "../../../src/synapse/http.ts";
 import { MxError } from "../../../src/ui/errors.ts";
 
 test.each([
@@ -22,4 +22,23 @@ test("SDK errors become MxErrors with the errcode, like src/synapse/http.ts's", 
   expect(unreachable.hint).toContain("mxhome up");
   const already = new MxError("x", { code: "space.none" });
   expect(toMxError("anything", already)).toBe(already);
+});
+
+test.each([
+  ["ofetch's repeat of the request and Bun's question go", '[GET] "http://127.0.0.1:8008/_matrix/x": <no response> ECONNREFUSED: Unable to connect. Is the computer able to access the url?', "ECONNREFUSED: Unable to connect."],
+  ["Bun's question alone goes", "Unable to connect. Is the computer able to access the url?", "Unable to connect."],
+  ["other reasons stay", "The operation timed out.", "The operation timed out."],
+])("noAnswerReason: %s", (_name, message, expected) => expect(noAnswerReason(message)).toBe(expected));
+
+test("an unreachable Synapse: the message names the URL, the hint the fix, and Bun's question is gone", async () => {
+  const server = Bun.serve({ port: 0, fetch: () => new Response("") });
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  server.stop(true); // a port nothing listens on now
+  const error = await createSynapseHttp(baseUrl).request("GET", "/_synapse/admin/v1/server_version?x=1").catch((caught: unknown) => caught);
+  expect(error).toMatchObject({ code: "synapse.unreachable" });
+  expect((error as MxError).message).toStartWith(`Could not reach Synapse for GET ${baseUrl}/_synapse/admin/v1/server_version: `);
+  expect((error as MxError).message).not.toContain("Is the computer able");
+  expect((error as MxError).hint).toContain("mxhome up");
+  const sdk = toMxError("join !r:c", new ConnectionError("Unable to connect. Is the computer able to access the url?"));
+  expect(sdk.message).toBe("Could not reach Synapse for join !r:c: Unable to connect.");
 });

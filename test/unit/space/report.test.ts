@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { planDemote } from "../../../src/space/demote.ts";
+import { demoteRefusal, planDemote } from "../../../src/space/demote.ts";
 import { formatChangeReport, formatDemoteReport, formatInviteReport, formatShowReport } from "../../../src/space/format.ts";
 import { inviteOutcomeFor } from "../../../src/space/invite.ts";
 import { summarizeSpace } from "../../../src/space/show.ts";
@@ -91,4 +91,20 @@ describe("reports as text", () => {
     ["leave", undefined],
     [undefined, undefined],
   ] as const)("membership %s → %s", (membership, outcome) => expect(inviteOutcomeFor(membership)).toBe(outcome));
+});
+
+describe("demoteRefusal", () => {
+  const ids = { admin: "@admin:x", service: "@mxhome:x", bot: "@mxhome-bot:x" };
+
+  test("the admin: refused with why and what to do", () => {
+    const refusal = demoteRefusal(ids.admin, ids);
+    expect(refusal).toMatchObject({ code: "space.demote-owner", exitCode: 2 });
+    expect(refusal!.message).toContain("mxhome manages the Space and its rooms as this account");
+    expect(refusal!.hint).toContain("mxhome space show");
+  });
+
+  test("the bot is refused; anyone else is not", () => {
+    expect(demoteRefusal(ids.bot, ids)?.code).toBe("space.demote-bot");
+    expect(demoteRefusal("@erin:remote", ids)).toBeUndefined();
+  });
 });

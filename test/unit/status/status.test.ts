@@ -100,7 +100,12 @@ describe("the screen", () => {
 
   test.each([
     ["a recent backup", up.backup, "newest 3 d ago (27 MB, encrypted), weekly timer on"],
-    ["none yet, no timer", { scheduled: false }, "none yet: run `mxhome backup` (no timer ([backup] enabled = false))"],
+    ["none yet, no timer", { scheduled: false }, "none yet: run `mxhome backup` (no timer, since [backup] enabled = false)"],
+    [
+      "none yet after a restore: names the archive it came from",
+      { scheduled: true, restoredFrom: { archive: "/media/usb/old.mxhome.tar", finishedAt: "2026-09-15T11:00:00.000Z" } },
+      "none yet since the restore from /media/usb/old.mxhome.tar 2026-09-15 11:00 UTC (1 h ago): run `mxhome backup` (weekly timer on)",
+    ],
     [
       "the last run failed",
       { ...up.backup, lastRun: { ok: false, finishedAt: "2026-09-15T03:00:00.000Z", summary: "disk full" } },
