@@ -6,13 +6,14 @@ import { MxError, usageError } from "../ui/errors.ts";
 import { isInteractive, log } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
+import { isTerminal } from "../ui/terminal.ts";
 
 const passwordFileArg = {
   "password-file": { type: "string", description: "Read the password from this file (- for stdin); without it one is generated and shown once", valueHint: "file" },
 } as const;
 
 /** With --json, stdout carries one document: a generated password goes to a 0600 file instead. */
-const onTerminal = (args: { json?: boolean }) => Boolean(process.stdout.isTTY) && !args.json;
+const onTerminal = (args: { json?: boolean }) => isTerminal(1) && !args.json;
 
 const passwordWords = (outcome: PasswordOutcome) =>
   outcome.passwordFile ? ` The generated password is in ${outcome.passwordFile} (0600); hand it over privately, then delete the file.` : "";

@@ -23,10 +23,11 @@ import { isRunning, startNativeService, stopNativeService } from "./services.ts"
 import { pinnedSynapseVersion, synapseLock } from "./synapse-lock.ts";
 import { writeSynapseRecord } from "./synapse-source.ts";
 import { installManagedSynapse, keptLockFile, lockForVersion } from "./synapse-venv.ts";
+import { isTerminal } from "../../ui/terminal.ts";
 
 /** pip's progress ("12 of 60 packages collected", "installing 60 packages"): on a terminal, each new stage at most every few seconds. */
 function installProgress(version: string, intervalMs = 3000) {
-  if (!process.stderr.isTTY) return undefined;
+  if (!isTerminal(2)) return undefined;
   let last = 0;
   let shown = "";
   return (stage: string) => {
