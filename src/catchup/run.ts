@@ -1,5 +1,5 @@
 import { readCredentials } from "../accounts/credentials.ts";
-import { accountIds, loadBotSession, loadServiceSession } from "../accounts/index.ts";
+import { accountIds } from "../accounts/index.ts";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { readSpaceState } from "../space/state.ts";
@@ -41,13 +41,14 @@ export async function runCatchUp(paths: Paths, config: Config, http: SynapseHttp
 async function catchUp(paths: Paths, config: Config, http: SynapseHttp, options: CatchUpOptions, startedAt: string): Promise<CatchUpReport> {
   // Synapse's unit also starts this on its very first start, while `mxhome up` is still creating
   // mxhome's accounts: a server no one has joined a room on yet has nothing queued anywhere.
-  if (!readCredentials(paths, "service")?.accessToken || !readCredentials(paths, "bot")?.accessToken) {
+  const service = readCredentials(paths, "service");
+  const bot = readCredentials(paths, "bot");
+  if (!service?.accessToken || !bot?.accessToken) {
     return { startedAt, rooms: 0, servers: [], watchedForMs: 0, limitedRooms: [], notSetUp: true };
   }
-  const bot = loadBotSession(paths);
   const space = readSpaceState(paths);
   const spaceRooms = new Set(space ? [space.spaceId, ...Object.values(space.rooms)] : []);
-  const rooms = await listJoinedRooms(synapseAdmin(http, loadServiceSession(paths).accessToken), spaceRooms);
+  const rooms = await listJoinedRooms(synapseAdmin(http, service.accessToken), spaceRooms);
   const targets = planWakeTargets(rooms, config.server.server_name, accountIds(config).bot);
   const report: CatchUpReport = { startedAt, rooms: rooms.length, servers: [], watchedForMs: 0, limitedRooms: [] };
   if (targets.length === 0) return report;
