@@ -1,6 +1,6 @@
 /**
  * `bun bench/load.ts [--members 600] [--clients 150] [--senders 50] [--duration 300] [--settle 20]
- *   [--only mxhome|defaults] [--generator-nice 0] [--json]`
+ *   [--only mxhome|defaults] [--generator-nice 0] [--seed-dir DIR | --fresh] [--json]`
  *
  * A bounded load on the two-homeserver fixture (test/support/federation.ts;
  * loopback only, stops by itself): a Space of `members` in 5 rooms, a third of
@@ -20,6 +20,11 @@
  * and end; CPU seconds; send → first appearance in another client's /sync,
  * on each server; errors; database growth. Prints a table for the README.
  * Smoke size: `--members 20 --clients 10 --senders 5 --duration 30`.
+ *
+ * The pair and its seeded population are kept in `--seed-dir` (default
+ * /var/tmp/mxhome-bench-load-<uid>) and reused by the next run of the same
+ * size (bench/load-fixture.ts); `--fresh` seeds a throwaway pair instead.
+ * One run at a time per directory.
  * PostgreSQL refuses root, so as root this re-runs itself as the test user.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -29,9 +34,10 @@ import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
 import { runningPid, tailLog } from "../src/runtime/native/process.ts";
 import { nativeDaemon, nativeLogFile, startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 import { setQuiet } from "../src/ui/logger.ts";
-import { type Federation, startFederation } from "../test/support/federation.ts";
+import type { Federation } from "../test/support/federation.ts";
 import { cpuSecondsOf, type MemorySample, memoryOf, percentile } from "./load-measure.ts";
-import { seedPopulation } from "./load-population.ts";
+import { openLoadFixture } from "./load-fixture.ts";
+import type { Population } from "./load-population.ts";
 import { runTraffic, type TrafficResult } from "./load-traffic.ts";
 
 rerunAsTestUserWhenRoot("bench-load");
@@ -45,6 +51,8 @@ const { values: flags } = parseArgs({
     settle: { type: "string", default: "20" },
     only: { type: "string" },
     "generator-nice": { type: "string", default: "0" },
+    "seed-dir": { type: "string", default: `/var/tmp/mxhome-bench-load-${process.getuid?.()}` },
+    fresh: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -58,6 +66,8 @@ const size = {
 const rooms = 5;
 const log = (line: string) => console.error(`[load] ${line}`);
 
+const defaultsMarker = '# bench/load.ts "defaults"';
+
 /**
  * Every setting mxhome's homeserver.yaml adds, put back to Synapse's default
  * (synapse/config/*.py): an overrides file's top-level key replaces mxhome's.
@@ -65,7 +75,7 @@ const log = (line: string) => console.error(`[load] ${line}`);
 function synapseDefaultsOverrides(federation: Federation): string {
   const { config } = federation.home;
   return `
-# bench/load.ts "defaults": Synapse's own default for every key mxhome sets
+${defaultsMarker}: Synapse's own default for every key mxhome sets
 database:
   name: psycopg2
   args: {user: synapse, dbname: synapse, host: 127.0.0.1, port: ${config.network.postgres_port}}
@@ -95,7 +105,7 @@ interface ContenderResult {
   traffic: TrafficResult;
 }
 
-async function measureContender(name: string, federation: Federation, population: Awaited<ReturnType<typeof seedPopulation>>): Promise<ContenderResult> {
+async function measureContender(name: string, federation: Federation, population: Population): Promise<ContenderResult> {
   const { home, remote } = federation;
   const pids = () => ({
     synapse: runningPid(nativeDaemon(home.paths, "synapse"))!,
@@ -189,14 +199,14 @@ function printTable(results: ContenderResult[]): void {
 async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
-  const federation = await startFederation();
+  const { federation, population } = await openLoadFixture({ members: size.members, rooms }, flags.fresh ? undefined : flags["seed-dir"], log);
   // The daemons were spawned with their own priority; from here on only the clients run in this process.
   // bench/foreground.ts sets 19: the clients stand for other people's devices, not for load on this PC.
   setPriority(Number(flags["generator-nice"]));
-  const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8");
+  // A kept pair's file may still end in the defaults of a run that was killed: cut them off.
+  const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8").split(defaultsMarker)[0]!;
   let failed = false;
   try {
-    const population = await seedPopulation(federation, size.members, rooms, log);
     const contenders = ["mxhome", "defaults"].filter((name) => !flags.only || name === flags.only);
     const results: ContenderResult[] = [];
     for (const name of contenders) {
