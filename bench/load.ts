@@ -27,7 +27,7 @@
  * One run at a time per directory.
  * PostgreSQL refuses root, so as root this re-runs itself as the test user.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parseArgs } from "node:util";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
@@ -64,6 +64,11 @@ const size = {
   settleS: Number(flags.settle),
 };
 const rooms = 5;
+const generatorNice = Number(flags["generator-nice"]);
+if (generatorNice !== 0 && !flags.only) {
+  console.error("bench/load.ts: --generator-nice needs --only: the second contender's Synapse would start at the clients' niceness");
+  process.exit(2);
+}
 const log = (line: string) => console.error(`[load] ${line}`);
 
 const defaultsMarker = '# bench/load.ts "defaults"';
@@ -196,13 +201,15 @@ function printTable(results: ContenderResult[]): void {
   }
 }
 
+/** Linux keeps niceness per thread: Bun's HTTP client has its own, so each of this process's threads gets it. */
+function niceEveryThread(nice: number): void {
+  for (const thread of readdirSync("/proc/self/task")) setPriority(Number(thread), nice);
+}
+
 async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
   const { federation, population } = await openLoadFixture({ members: size.members, rooms }, flags.fresh ? undefined : flags["seed-dir"], log);
-  // The daemons were spawned with their own priority; from here on only the clients run in this process.
-  // bench/foreground.ts sets 19: the clients stand for other people's devices, not for load on this PC.
-  setPriority(Number(flags["generator-nice"]));
   // A kept pair's file may still end in the defaults of a run that was killed: cut them off.
   const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8").split(defaultsMarker)[0]!;
   let failed = false;
@@ -212,6 +219,10 @@ async function main(): Promise<void> {
     for (const name of contenders) {
       // Each contender starts from a freshly started Synapse, so neither inherits the other's (or the seeding's) caches.
       await restartHomeSynapse(federation, original, name === "defaults" ? synapseDefaultsOverrides(federation) : "");
+      // Only now, with every daemon started at its own priority: a daemon spawned later would inherit
+      // the clients' niceness on top of its own (nice is relative, and an unprivileged process can't
+      // lower it again). bench/foreground.ts sets 19: the clients stand for other people's devices.
+      niceEveryThread(generatorNice);
       results.push(await measureContender(name, federation, population));
       failed ||= errorCount(results.at(-1)!) > 0;
     }
