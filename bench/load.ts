@@ -16,6 +16,9 @@
  * writes it (the sample Debian's default is made from), adding only loopback.
  * Both carry the test servers' relaxed rate limits and TLS federation listener.
  *
+ * `--generator-nice N` runs the clients, and the remote homeserver, at nice N:
+ * both stand for other people's machines (bench/foreground.ts uses 19).
+ *
  * Measured on the home server: Synapse and PostgreSQL RSS/PSS at idle, peak
  * and end; CPU seconds; send → first appearance in another client's /sync,
  * on each server; errors; database growth. Prints a table for the README.
@@ -31,7 +34,9 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parseArgs } from "node:util";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
+import { niceDaemonSession } from "../src/runtime/native/priority.ts";
 import { runningPid, tailLog } from "../src/runtime/native/process.ts";
+import { serviceOrder } from "../src/runtime/runtime.ts";
 import { nativeDaemon, nativeLogFile, startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 import { setQuiet } from "../src/ui/logger.ts";
 import type { Federation } from "../test/support/federation.ts";
@@ -210,6 +215,9 @@ async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
   const { federation, population } = await openLoadFixture({ members: size.members, rooms }, flags.fresh ? undefined : flags["seed-dir"], log);
+  // The remote homeserver stands for someone else's machine, like the clients: it gets their niceness (its daemons'
+  // sessions, which is what the kernel's autogroups weigh), so that what is measured on this PC is mxhome's own share.
+  if (generatorNice > 0) for (const service of serviceOrder) niceDaemonSession(runningPid(nativeDaemon(federation.remote.paths, service))!, generatorNice);
   // A kept pair's file may still end in the defaults of a run that was killed: cut them off.
   const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8").split(defaultsMarker)[0]!;
   let failed = false;

@@ -49,7 +49,7 @@ export function sessionIdFromStat(stat: string): number | undefined {
  * retries for about a second. Without autogroup support (no such file) or
  * when it is switched off, nothing is lost: plain nice then applies.
  */
-export function niceDaemonSession(pid: number): void {
+export function niceDaemonSession(pid: number, nice: number = backgroundNice): void {
   try {
     if (sessionIdFromStat(readFileSync(`/proc/${pid}/stat`, "utf8")) !== pid) return;
   } catch {
@@ -57,7 +57,7 @@ export function niceDaemonSession(pid: number): void {
   }
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
-      writeFileSync(`/proc/${pid}/autogroup`, String(backgroundNice));
+      writeFileSync(`/proc/${pid}/autogroup`, String(nice));
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return;
