@@ -9,12 +9,16 @@
  * shares the CPU between sessions first and weighs nice only inside one, and
  * each daemon runs in a session of its own. Measured here: a CPU-bound job
  * beside two busy processes at nice 19 took 2.1 s when they shared its
- * session and 4.6 s when each had its own. So each daemon's session gets the
- * same niceness too (niceDaemonSession).
+ * session and 4.6 s when each had its own. So each daemon's session is niced
+ * too (niceDaemonSession), and further than one process: the scheduler gives
+ * every session its own share, and PostgreSQL, Synapse and Caddy are three
+ * sessions. At 15 (weight 29 in the kernel's table) the three weigh together
+ * about what one session at 10 (weight 110) would.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 
 export const backgroundNice = 10;
+export const backgroundSessionNice = 15;
 export const backgroundIoPriority = { class: 2, level: 7 } as const;
 
 /**
@@ -44,12 +48,12 @@ export function sessionIdFromStat(stat: string): number | undefined {
 /**
  * Adapter: gives the autogroup of the daemon's session (the daemon's own:
  * only a session leader's is changed, never the session mxhome was started
- * from) the background niceness. An unprivileged process may raise an
+ * from) the background session niceness. An unprivileged process may raise an
  * autogroup's nice, at most once per 100 ms machine-wide (EAGAIN), so it
  * retries for about a second. Without autogroup support (no such file) or
  * when it is switched off, nothing is lost: plain nice then applies.
  */
-export function niceDaemonSession(pid: number, nice: number = backgroundNice): void {
+export function niceDaemonSession(pid: number, nice: number = backgroundSessionNice): void {
   try {
     if (sessionIdFromStat(readFileSync(`/proc/${pid}/stat`, "utf8")) !== pid) return;
   } catch {

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import { getPriority } from "node:os";
 import { join } from "node:path";
 import { waitFor } from "../../../src/runtime/health.ts";
-import { backgroundNice, sessionIdFromStat } from "../../../src/runtime/native/priority.ts";
+import { backgroundNice, backgroundSessionNice, sessionIdFromStat } from "../../../src/runtime/native/priority.ts";
 import { runningPid } from "../../../src/runtime/native/process.ts";
 import { nativeDaemon } from "../../../src/runtime/native/services.ts";
 import { serviceOrder } from "../../../src/runtime/runtime.ts";
@@ -41,7 +41,7 @@ describe("mxhome up against the shared native server", () => {
     for (const service of serviceOrder) {
       const pid = runningPid(nativeDaemon(server.paths, service))!;
       expect({ service, session: sessionIdFromStat(readFileSync(`/proc/${pid}/stat`, "utf8")) }).toEqual({ service, session: pid });
-      expect({ service, autogroup: readFileSync(`/proc/${pid}/autogroup`, "utf8").trim() }).toEqual({ service, autogroup: expect.stringMatching(new RegExp(`nice ${backgroundNice}$`)) });
+      expect({ service, autogroup: readFileSync(`/proc/${pid}/autogroup`, "utf8").trim() }).toEqual({ service, autogroup: expect.stringMatching(new RegExp(`nice ${backgroundSessionNice}$`)) });
     }
     expect(readFileSync("/proc/self/autogroup", "utf8")).toBe(ownBefore);
   });
