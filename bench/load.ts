@@ -1,6 +1,6 @@
 /**
  * `bun bench/load.ts [--members 600] [--clients 150] [--senders 50] [--duration 300] [--settle 20]
- *   [--only mxhome|defaults] [--generator-nice 0] [--json]`
+ *   [--only mxhome|defaults] [--generator-nice 0] [--seed-dir DIR | --fresh] [--json]`
  *
  * A bounded load on the two-homeserver fixture (test/support/federation.ts;
  * loopback only, stops by itself): a Space of `members` in 5 rooms, a third of
@@ -16,22 +16,33 @@
  * writes it (the sample Debian's default is made from), adding only loopback.
  * Both carry the test servers' relaxed rate limits and TLS federation listener.
  *
+ * `--generator-nice N` runs the clients, and the remote homeserver, at nice N:
+ * both stand for other people's machines (bench/foreground.ts uses 19).
+ *
  * Measured on the home server: Synapse and PostgreSQL RSS/PSS at idle, peak
  * and end; CPU seconds; send → first appearance in another client's /sync,
  * on each server; errors; database growth. Prints a table for the README.
  * Smoke size: `--members 20 --clients 10 --senders 5 --duration 30`.
+ *
+ * The pair and its seeded population are kept in `--seed-dir` (default
+ * /var/tmp/mxhome-bench-load-<uid>) and reused by the next run of the same
+ * size (bench/load-fixture.ts); `--fresh` seeds a throwaway pair instead.
+ * One run at a time per directory.
  * PostgreSQL refuses root, so as root this re-runs itself as the test user.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parseArgs } from "node:util";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
+import { niceDaemonSession } from "../src/runtime/native/priority.ts";
 import { runningPid, tailLog } from "../src/runtime/native/process.ts";
+import { serviceOrder } from "../src/runtime/runtime.ts";
 import { nativeDaemon, nativeLogFile, startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 import { setQuiet } from "../src/ui/logger.ts";
-import { type Federation, startFederation } from "../test/support/federation.ts";
+import type { Federation } from "../test/support/federation.ts";
 import { cpuSecondsOf, type MemorySample, memoryOf, percentile } from "./load-measure.ts";
-import { seedPopulation } from "./load-population.ts";
+import { openLoadFixture } from "./load-fixture.ts";
+import type { Population } from "./load-population.ts";
 import { runTraffic, type TrafficResult } from "./load-traffic.ts";
 
 rerunAsTestUserWhenRoot("bench-load");
@@ -45,6 +56,8 @@ const { values: flags } = parseArgs({
     settle: { type: "string", default: "20" },
     only: { type: "string" },
     "generator-nice": { type: "string", default: "0" },
+    "seed-dir": { type: "string", default: `/var/tmp/mxhome-bench-load-${process.getuid?.()}` },
+    fresh: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -56,7 +69,14 @@ const size = {
   settleS: Number(flags.settle),
 };
 const rooms = 5;
+const generatorNice = Number(flags["generator-nice"]);
+if (generatorNice !== 0 && !flags.only) {
+  console.error("bench/load.ts: --generator-nice needs --only: the second contender's Synapse would start at the clients' niceness");
+  process.exit(2);
+}
 const log = (line: string) => console.error(`[load] ${line}`);
+
+const defaultsMarker = '# bench/load.ts "defaults"';
 
 /**
  * Every setting mxhome's homeserver.yaml adds, put back to Synapse's default
@@ -65,7 +85,7 @@ const log = (line: string) => console.error(`[load] ${line}`);
 function synapseDefaultsOverrides(federation: Federation): string {
   const { config } = federation.home;
   return `
-# bench/load.ts "defaults": Synapse's own default for every key mxhome sets
+${defaultsMarker}: Synapse's own default for every key mxhome sets
 database:
   name: psycopg2
   args: {user: synapse, dbname: synapse, host: 127.0.0.1, port: ${config.network.postgres_port}}
@@ -95,7 +115,7 @@ interface ContenderResult {
   traffic: TrafficResult;
 }
 
-async function measureContender(name: string, federation: Federation, population: Awaited<ReturnType<typeof seedPopulation>>): Promise<ContenderResult> {
+async function measureContender(name: string, federation: Federation, population: Population): Promise<ContenderResult> {
   const { home, remote } = federation;
   const pids = () => ({
     synapse: runningPid(nativeDaemon(home.paths, "synapse"))!,
@@ -186,22 +206,31 @@ function printTable(results: ContenderResult[]): void {
   }
 }
 
+/** Linux keeps niceness per thread: Bun's HTTP client has its own, so each of this process's threads gets it. */
+function niceEveryThread(nice: number): void {
+  for (const thread of readdirSync("/proc/self/task")) setPriority(Number(thread), nice);
+}
+
 async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
-  const federation = await startFederation();
-  // The daemons were spawned with their own priority; from here on only the clients run in this process.
-  // bench/foreground.ts sets 19: the clients stand for other people's devices, not for load on this PC.
-  setPriority(Number(flags["generator-nice"]));
-  const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8");
+  const { federation, population } = await openLoadFixture({ members: size.members, rooms }, flags.fresh ? undefined : flags["seed-dir"], log);
+  // The remote homeserver stands for someone else's machine, like the clients: it gets their niceness (its daemons'
+  // sessions, which is what the kernel's autogroups weigh), so that what is measured on this PC is mxhome's own share.
+  if (generatorNice > 0) for (const service of serviceOrder) niceDaemonSession(runningPid(nativeDaemon(federation.remote.paths, service))!, generatorNice);
+  // A kept pair's file may still end in the defaults of a run that was killed: cut them off.
+  const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8").split(defaultsMarker)[0]!;
   let failed = false;
   try {
-    const population = await seedPopulation(federation, size.members, rooms, log);
     const contenders = ["mxhome", "defaults"].filter((name) => !flags.only || name === flags.only);
     const results: ContenderResult[] = [];
     for (const name of contenders) {
       // Each contender starts from a freshly started Synapse, so neither inherits the other's (or the seeding's) caches.
       await restartHomeSynapse(federation, original, name === "defaults" ? synapseDefaultsOverrides(federation) : "");
+      // Only now, with every daemon started at its own priority: a daemon spawned later would inherit
+      // the clients' niceness on top of its own (nice is relative, and an unprivileged process can't
+      // lower it again). bench/foreground.ts sets 19: the clients stand for other people's devices.
+      niceEveryThread(generatorNice);
       results.push(await measureContender(name, federation, population));
       failed ||= errorCount(results.at(-1)!) > 0;
     }

@@ -8,9 +8,9 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { forEachBounded } from "../src/purge/bounded.ts";
-import { startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 import { type Actor, bytesOf, createRoom, joinRoom, sendText, upload } from "../test/integration/purge/fixtures.ts";
 import type { BenchServer } from "./purge-server.ts";
+import { hasSnapshot, restoreSnapshot, takeSnapshot } from "./_snapshot.ts";
 
 export interface SeedSize {
   rooms: number;
@@ -47,40 +47,25 @@ async function seed(server: BenchServer, size: SeedSize, progress: (line: string
   progress(`seeded ${size.media} uploads`);
 }
 
-/** The database must have no other session for CREATE DATABASE … TEMPLATE, so Synapse stops meanwhile. */
-async function withSynapseStopped(server: BenchServer, work: () => Promise<void>): Promise<void> {
-  await stopNativeService(server.paths, "synapse");
-  try {
-    await work();
-  } finally {
-    await startNativeService(server.paths, server.config, "synapse");
-  }
-}
-
 /** Seeds and snapshots, unless a snapshot of this size is there from an earlier run. */
 export async function ensureSnapshot(server: BenchServer, size: SeedSize, progress: (line: string) => void): Promise<void> {
   const wanted = JSON.stringify(size);
-  const present = (await server.sql(`SELECT count(*) FROM pg_database WHERE datname = '${snapshotName}'`, "postgres")) === "1";
-  if (present && existsSync(mediaSnapshot(server)) && existsSync(seedFile(server)) && readFileSync(seedFile(server), "utf8") === wanted) {
+  if ((await hasSnapshot(server, snapshotName)) && existsSync(mediaSnapshot(server)) && existsSync(seedFile(server)) && readFileSync(seedFile(server), "utf8") === wanted) {
     progress(`reusing the seeded snapshot (${wanted})`);
-    return restoreSnapshot(server);
+    return restorePurgeSnapshot(server);
   }
   const start = performance.now();
   await seed(server, size, progress);
   progress(`seeding took ${((performance.now() - start) / 1000).toFixed(0)} s`);
-  await withSynapseStopped(server, async () => {
-    await server.sql(`DROP DATABASE IF EXISTS ${snapshotName}`, "postgres");
-    await server.sql(`CREATE DATABASE ${snapshotName} TEMPLATE synapse`, "postgres");
+  await takeSnapshot(server, snapshotName, () => {
     rmSync(mediaSnapshot(server), { recursive: true, force: true });
     cpSync(server.paths.mediaStoreDir, mediaSnapshot(server), { recursive: true, preserveTimestamps: true });
   });
   writeFileSync(seedFile(server), wanted);
 }
 
-export async function restoreSnapshot(server: BenchServer): Promise<void> {
-  await withSynapseStopped(server, async () => {
-    await server.sql("DROP DATABASE synapse", "postgres");
-    await server.sql(`CREATE DATABASE synapse TEMPLATE ${snapshotName}`, "postgres");
+export async function restorePurgeSnapshot(server: BenchServer): Promise<void> {
+  await restoreSnapshot(server, snapshotName, () => {
     rmSync(server.paths.mediaStoreDir, { recursive: true, force: true });
     cpSync(mediaSnapshot(server), server.paths.mediaStoreDir, { recursive: true, preserveTimestamps: true });
   });

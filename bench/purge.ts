@@ -25,7 +25,7 @@ import { loadServiceToken } from "../src/accounts/index.ts";
 import { renderConfigToml } from "../src/config/render-toml.ts";
 import { freePort } from "../test/support/ports.ts";
 import { median } from "./_measure.ts";
-import { ensureSnapshot, restoreSnapshot, seededSizeMatches } from "./purge-seed.ts";
+import { ensureSnapshot, restorePurgeSnapshot, seededSizeMatches } from "./purge-seed.ts";
 import { type BenchServer, openBenchServer } from "./purge-server.ts";
 
 rerunAsTestUserWhenRoot("bench-purge");
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     const steps: Record<string, number[]> = {};
     for (let run = 0; run < runs; run++) {
       for (const name of Object.keys(results)) {
-        await restoreSnapshot(server);
+        await restorePurgeSnapshot(server);
         proxy.take();
         const start = performance.now();
         let rssMb: number | undefined;

@@ -28,7 +28,7 @@
  *   // invite carol to a room on home, then as carol:
  *   await federation.remote.http.request("POST", `/_matrix/client/v3/join/${roomId}`, { token: carol.accessToken, body: {} });
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/schema.ts";
@@ -41,12 +41,13 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
-/** A self-signed certificate for localhost, valid two days (neither server checks it). */
+/** A self-signed certificate for localhost (neither server checks it; a kept pair reuses its own). */
 function selfSignedCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, "federation.crt");
   const key = join(dir, "federation.key");
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
   const result = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+    ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "3650", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
     { stderr: "pipe" },
   );
   if (result.exitCode !== 0) throw new Error(`openssl could not make a certificate: ${result.stderr.toString()}`);
@@ -89,17 +90,24 @@ async function startFederatingServer(certificate: { cert: string; key: string },
   });
 }
 
-/** Starts both servers side by side (about as long as one); stop them in an afterAll. */
-export async function startFederation(options: { home?: TestServerOptions; remote?: TestServerOptions } = {}): Promise<Federation> {
-  const certificateDir = mkdtempSync(join(tmpdir(), "mxhome-federation-"));
+/**
+ * Starts both servers side by side (about as long as one); stop them in an
+ * afterAll. With `keepIn`, the pair lives in that directory and a later
+ * process starts the same two servers again, data and all (TestServerOptions.keepIn).
+ */
+export async function startFederation(options: { home?: TestServerOptions; remote?: TestServerOptions; keepIn?: string } = {}): Promise<Federation> {
+  const { keepIn } = options;
+  const certificateDir = keepIn ?? mkdtempSync(join(tmpdir(), "mxhome-federation-"));
+  mkdirSync(certificateDir, { recursive: true });
   const certificate = selfSignedCertificate(certificateDir);
-  const [home, remote] = await Promise.all([startFederatingServer(certificate, options.home ?? {}), startFederatingServer(certificate, options.remote ?? {})]);
+  const start = (side: "home" | "remote") => startFederatingServer(certificate, { ...options[side], ...(keepIn ? { keepIn: join(keepIn, side) } : {}) });
+  const [home, remote] = await Promise.all([start("home"), start("remote")]);
   return {
     home,
     remote,
     async stop() {
       await Promise.all([home.stop(), remote.stop()]);
-      rmSync(certificateDir, { recursive: true, force: true });
+      if (!keepIn) rmSync(certificateDir, { recursive: true, force: true });
     },
   };
 }

@@ -40,9 +40,10 @@ export function renderTestOverrides(): string {
 /**
  * `bun test` neither fires process "exit" handlers nor knows about detached
  * daemons, so a detached watchdog waits for this process to end (however it
- * ends), then stops the daemons and deletes the server's files.
+ * ends), then stops the daemons and deletes the server's files (unless
+ * `keepFiles`: a benchmark's server kept for its next run).
  */
-export function startWatchdog(paths: Paths, root: string): void {
+export function startWatchdog(paths: Paths, root: string, keepFiles = false): void {
   const stops = serviceOrder.map((service) => {
     const { pidFile, identity } = nativeDaemon(paths, service);
     // Only a pid whose command line still names this server's file: pids get recycled.
@@ -54,7 +55,7 @@ export function startWatchdog(paths: Paths, root: string): void {
     ...stops.map((stop) => `{ ${stop}; } || true`),
     // SIGINT is PostgreSQL's fast shutdown and a clean stop for Synapse and Caddy.
     "for pid in $pids; do n=0; while kill -0 $pid 2>/dev/null && [ $n -lt 100 ]; do sleep 0.2; n=$((n+1)); done; kill -0 $pid 2>/dev/null && kill -KILL $pid; done",
-    `rm -rf '${root}'`,
+    ...(keepFiles ? [] : [`rm -rf '${root}'`]),
   ].join("\n");
   spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }

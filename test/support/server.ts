@@ -16,7 +16,7 @@
  *   await server.adminApi().request("GET", "/_synapse/admin/v1/rooms");
  *   await server.sql("SELECT count(*) FROM users");
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBotSession, loadServiceSession } from "../../src/accounts/index.ts";
@@ -81,6 +81,12 @@ export interface TestServerOptions {
   synapseOverrides?: (config: Config) => string;
   /** Leave the daemons' output on stderr (also: MXHOME_TEST_VERBOSE=1). */
   verbose?: boolean;
+  /**
+   * Keep the server in this directory across processes (benchmarks that seed
+   * once): a home already there is started as it is, with its own ports and
+   * server name (the options above then play no part), and `stop` leaves it.
+   */
+  keepIn?: string;
 }
 
 const adminPassword = "test-admin-password-1";
@@ -99,8 +105,34 @@ export interface TestHome {
 
 /** Native runtime, free ports, the provisioned Synapse/PostgreSQL/Caddy; cleaned up after the process exits. */
 export async function initTestHome(options: TestServerOptions = {}): Promise<TestHome> {
-  const root = mkdtempSync(join(tmpdir(), "mxhome-server-"));
+  const root = options.keepIn ?? mkdtempSync(join(tmpdir(), "mxhome-server-"));
   const paths = resolvePaths({ HOME: join(root, "home") });
+  const kept = options.keepIn !== undefined && existsSync(paths.configFile);
+  const config = kept ? loadConfig(paths.configFile) : await newTestConfig(paths, options);
+  startWatchdog(paths, root, options.keepIn !== undefined);
+
+  const quiet = !(options.verbose || process.env.MXHOME_TEST_VERBOSE);
+  const quietly = async <T>(work: () => T | Promise<T>): Promise<T> => {
+    if (quiet) setQuiet(true);
+    try {
+      return await work();
+    } finally {
+      if (quiet) setVerbose(false);
+    }
+  };
+  if (!kept) await quietly(() => runInit(paths, { answers: {}, force: false, dryRun: false, mxhomeBinary: mxhomeBinaryForTimers }));
+  const upOptions = { dryRun: false, force: false, onTerminal: false, mxhomeBinary: mxhomeBinaryForTimers };
+  return {
+    root,
+    paths,
+    config,
+    up: (extra = {}) => quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, ...extra, adminPassword: { kind: "given", password: adminPassword } })),
+    down: () => quietly(() => runDown(paths, loadConfig(paths.configFile), upOptions)).then(() => undefined),
+  };
+}
+
+/** mxhome.toml (native runtime, free ports, the provisioned programs) and the test overrides, written before `init`. */
+async function newTestConfig(paths: Paths, options: TestServerOptions): Promise<Config> {
   const config = defaultConfig({ server_name: options.serverName ?? "mxhome.test", admin_user: "admin" });
   const [synapsePort, caddyPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
   config.network = { ...config.network, synapse_port: synapsePort, caddy_port: caddyPort, postgres_port: postgresPort };
@@ -113,26 +145,7 @@ export async function initTestHome(options: TestServerOptions = {}): Promise<Tes
   writeFileAtomic(paths.configFile, renderConfigToml(config));
   // init creates the overrides file only when absent, so the test settings written first are kept.
   writeFileAtomic(paths.synapseOverridesFile, renderTestOverrides() + (options.synapseOverrides?.(config) ?? ""));
-  startWatchdog(paths, root);
-
-  const quiet = !(options.verbose || process.env.MXHOME_TEST_VERBOSE);
-  const quietly = async <T>(work: () => T | Promise<T>): Promise<T> => {
-    if (quiet) setQuiet(true);
-    try {
-      return await work();
-    } finally {
-      if (quiet) setVerbose(false);
-    }
-  };
-  await quietly(() => runInit(paths, { answers: {}, force: false, dryRun: false, mxhomeBinary: mxhomeBinaryForTimers }));
-  const upOptions = { dryRun: false, force: false, onTerminal: false, mxhomeBinary: mxhomeBinaryForTimers };
-  return {
-    root,
-    paths,
-    config,
-    up: (extra = {}) => quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, ...extra, adminPassword: { kind: "given", password: adminPassword } })),
-    down: () => quietly(() => runDown(paths, loadConfig(paths.configFile), upOptions)).then(() => undefined),
-  };
+  return config;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -173,7 +186,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     down,
     async stop() {
       await down();
-      rmSync(root, { recursive: true, force: true });
+      if (options.keepIn === undefined) rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,7 @@ import { exec, type ExecResult } from "../../io/exec.ts";
 import { ensurePrivateDir, writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 import { registerSecret } from "../../ui/redact.ts";
-import { atBackgroundPriority } from "./priority.ts";
+import { atBackgroundPriority, niceDaemonSession } from "./priority.ts";
 import { type DaemonIdentity, logSize, runningPid, tailLog, waitUntilReaped } from "./process.ts";
 
 /**
@@ -108,7 +108,12 @@ export async function startPostgres(cluster: PostgresCluster): Promise<void> {
   // The postmaster and every backend inherit pg_ctl's niceness and IO priority.
   const pgCtl = atBackgroundPriority([join(cluster.bindir, "pg_ctl"), "start", `--pgdata=${cluster.dataDir}`, `--log=${cluster.logFile}`]);
   const result = await exec([...pgCtl, "--wait", "--timeout=60", "--silent"], {});
-  if (result.exitCode === 0) return;
+  if (result.exitCode === 0) {
+    // pg_ctl starts the postmaster in a session of its own (setsid), which needs the niceness too.
+    const postmaster = runningPid(postgresDaemon(cluster.dataDir));
+    if (postmaster !== undefined) niceDaemonSession(postmaster);
+    return;
+  }
   throw new MxError(`PostgreSQL did not start.\n${tailLog(cluster.logFile, 15, logStart) || result.stderr.trim()}`, {
     code: "native.postgres-start-failed",
     hint: `If the port is taken, set network.postgres_port in mxhome.toml to a free one. Full log: ${cluster.logFile}`,

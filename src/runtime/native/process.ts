@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { readTextIfExists, writeFileAtomic } from "../../io/fs.ts";
 import { MxError } from "../../ui/errors.ts";
 import { waitFor } from "../health.ts";
-import { atBackgroundPriority } from "./priority.ts";
+import { atBackgroundPriority, niceDaemonSession } from "./priority.ts";
 
 /**
  * Plain-process supervision for the native runtime: detached daemons that
@@ -89,6 +89,7 @@ export function spawnDaemon(spec: DaemonSpec): number {
       throw new MxError(`Could not start ${spec.name} (${program}).`, { code: "native.spawn-failed", hint: "Check that the program exists and is executable." });
     }
     child.unref();
+    niceDaemonSession(child.pid);
     writeFileAtomic(spec.pidFile, `${child.pid}\n`, 0o600);
     return child.pid;
   } finally {

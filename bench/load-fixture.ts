@@ -1,0 +1,51 @@
+/**
+ * bench/load.ts's two homeservers and population, seeded once and reused (as
+ * bench/purge.ts does): the pair lives in a directory that outlives the run
+ * (test/support/federation.ts `keepIn`), and after seeding both databases are
+ * copied to a template (bench/_snapshot.ts). A later run of the same size
+ * starts the same pair and puts both databases back, which takes seconds
+ * instead of the minutes 600 accounts and their joins take. Another size
+ * starts over in a clean directory. No directory: a throwaway pair, seeded.
+ */
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Federation, startFederation } from "../test/support/federation.ts";
+import { hasSnapshot, restoreSnapshot, takeSnapshot } from "./_snapshot.ts";
+import { type Population, seedPopulation } from "./load-population.ts";
+
+const snapshotName = "bench_load_snapshot";
+
+interface SavedSeed {
+  size: string;
+  population: Population;
+}
+
+export async function openLoadFixture(
+  size: { members: number; rooms: number },
+  seedDir: string | undefined,
+  log: (line: string) => void,
+): Promise<{ federation: Federation; population: Population }> {
+  if (!seedDir) {
+    const federation = await startFederation();
+    return { federation, population: await seedPopulation(federation, size.members, size.rooms, log) };
+  }
+  const seedFile = join(seedDir, "population.json");
+  const wanted = JSON.stringify(size);
+  const saved: SavedSeed | undefined = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, "utf8")) : undefined;
+  if (saved?.size !== wanted) rmSync(seedDir, { recursive: true, force: true });
+
+  const federation = await startFederation({ keepIn: seedDir });
+  const servers = [federation.home, federation.remote];
+  if (saved?.size === wanted && (await Promise.all(servers.map((server) => hasSnapshot(server, snapshotName)))).every(Boolean)) {
+    log(`reusing the seeded population in ${seedDir} (${wanted})`);
+    await Promise.all(servers.map((server) => restoreSnapshot(server, snapshotName)));
+    return { federation, population: saved.population };
+  }
+  const population = await seedPopulation(federation, size.members, size.rooms, log);
+  await Promise.all(servers.map((server) => takeSnapshot(server, snapshotName)));
+  // The members' access tokens are in it: a secret file, like mxhome's own.
+  writeFileSync(seedFile, JSON.stringify({ size: wanted, population } satisfies SavedSeed), { mode: 0o600 });
+  chmodSync(seedFile, 0o600);
+  log(`seeded and saved for the next run in ${seedDir}`);
+  return { federation, population };
+}
