@@ -116,7 +116,7 @@ async function longOutage(): Promise<void> {
   console.log(`                               wake only (${wakeOnly.servers.filter((server) => server.woken).length} woken)`);
   console.log(`  /sync within 30 s of up:     ${cell(synced)}`);
   console.log(`  scrolling back (/messages):  ${cell(before)}`);
-  console.log(`                               wake + gap check (a second catch-up: ${seconds(tookMs)}, 5 s of it watching)`);
+  console.log(`                               wake + gap check (a second catch-up, watching at most 5 s: ${seconds(tookMs)})`);
   console.log(`  scrolling back (/messages):  ${cell(after)}`);
   console.log(`gap check: ${full.gaps ? summarizeGaps(full.gaps) : "did not run"}`);
   for (const room of full.gaps?.rooms ?? []) console.log(`  ${JSON.stringify(room)}`);

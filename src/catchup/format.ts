@@ -14,7 +14,7 @@ export function summarizeCatchUp(report: CatchUpReport): string {
     parts.push(times.length ? `events from ${times.length} within ${seconds(report.watchedForMs)} (first after ${seconds(Math.min(...times))})` : `no event arrived within ${seconds(report.watchedForMs)}`);
   }
   if (report.limitedRooms.length) parts.push(`${report.limitedRooms.length} rooms came back limited`);
-  if (report.gaps) parts.push(summarizeGaps(report.gaps));
+  if (report.gaps && (report.gaps.checked || report.gaps.skipped)) parts.push(summarizeGaps(report.gaps));
   return parts.join("; ");
 }
 

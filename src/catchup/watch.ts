@@ -83,8 +83,12 @@ export async function startSyncWatch(http: SynapseHttp, botToken: string): Promi
       return arrivals;
     },
     async settle(quietMs, maxMs) {
-      for (const deadline = Date.now() + maxMs; Date.now() < deadline; ) {
-        if (!(await step(Math.min(quietMs, Math.max(0, deadline - Date.now()))))) return;
+      // A sync also returns early for changes the filter then drops: only `quietMs` without an event counts.
+      let lastEventAt = Date.now();
+      for (const deadline = lastEventAt + maxMs; Date.now() < deadline; ) {
+        const quietLeft = lastEventAt + quietMs - Date.now();
+        if (quietLeft <= 0) return;
+        if (await step(Math.min(quietLeft, Math.max(0, deadline - Date.now())))) lastEventAt = Date.now();
       }
     },
   };

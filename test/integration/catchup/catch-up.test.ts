@@ -115,9 +115,10 @@ describe("after the PC was off", () => {
     const report = up.catchUp as CatchUpReport;
     expect(report.gaps?.rooms).toEqual([expect.objectContaining({ roomId: lounge, forwardGap: true, closed: true })]);
     expect(report.gaps!.fetched).toBeGreaterThanOrEqual(6);
-    // /sync shows what `remote` queued; scrolling back shows all 25, in order, and dave's.
+    // /sync shows what `remote` queued, and not what was fetched (dave's); scrolling back shows all 25, in order, and dave's.
     expect((await ownerSees(scene, since, "long outage", 25, 3_000)).bodies).toEqual(twenty("long outage"));
     expect(await ownerScrollsBack(scene, "long outage")).toEqual(numbered("long outage", 25));
+    expect((await ownerSees({ ...scene, speaker: dave }, since, "dave", 1, 1_000)).bodies).toEqual([]);
     expect(await ownerScrollsBack({ ...scene, speaker: dave }, "dave")).toEqual(["dave while off"]);
 
     // status and doctor: rooms with gaps, and closed.
