@@ -1,5 +1,5 @@
 import { statusIcon } from "../ui/style.ts";
-import { type CatchUpReport, stopsQueueingAfterMs } from "./report.ts";
+import type { CatchUpReport, GapsReport } from "./report.ts";
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -14,14 +14,22 @@ export function summarizeCatchUp(report: CatchUpReport): string {
     parts.push(times.length ? `events from ${times.length} within ${seconds(report.watchedForMs)} (first after ${seconds(Math.min(...times))})` : `no event arrived within ${seconds(report.watchedForMs)}`);
   }
   if (report.limitedRooms.length) parts.push(`${report.limitedRooms.length} rooms came back limited`);
-  const late = report.servers.filter((server) => server.newestMayBeMissing).length;
-  if (late) parts.push(`${late} had queued for over ${stopsQueueingAfterMs / 60_000} min: their newest messages may come only when someone there writes again`);
+  if (report.gaps && (report.gaps.checked || report.gaps.skipped)) parts.push(summarizeGaps(report.gaps));
   return parts.join("; ");
+}
+
+/** Pure: e.g. "gaps in 2 of 3 rooms: 25 events fetched, all closed". */
+export function summarizeGaps(gaps: GapsReport): string {
+  const skipped = gaps.skipped ? ` (${gaps.skipped} rooms not checked: over the limits)` : "";
+  if (gaps.rooms.length === 0) return `no gap in ${gaps.checked} rooms${skipped}`;
+  const open = gaps.rooms.filter((room) => !room.closed).length;
+  return `gaps in ${gaps.rooms.length} of ${gaps.checked} rooms: ${gaps.fetched} events fetched, ${open ? `${open} not closed` : "all closed"}${skipped}`;
 }
 
 /** Pure: the human view: one line per server. */
 export function formatCatchUpReport(report: CatchUpReport, color: boolean): string {
-  const lines = [`${statusIcon(report.servers.every((server) => server.woken) ? "ok" : "warn", color)} Catch-up: ${summarizeCatchUp(report)}.`];
+  const clean = report.servers.every((server) => server.woken) && (report.gaps?.rooms ?? []).every((room) => room.closed);
+  const lines = [`${statusIcon(clean ? "ok" : "warn", color)} Catch-up: ${summarizeCatchUp(report)}.`];
   for (const server of report.servers) {
     if (!server.woken) {
       lines.push(`  ${statusIcon("warn", color)} ${server.server}: not woken after ${server.attempts} requests (${server.error}); it sends when its own retry timer runs out.`);
@@ -34,14 +42,14 @@ export function formatCatchUpReport(report: CatchUpReport, color: boolean): stri
         ? `first event after ${seconds(server.firstEventMs)}`
         : `no event within ${seconds(report.watchedForMs)} (it had nothing queued, or is not Synapse)`;
     lines.push(`  ${statusIcon("ok", color)} ${server.server}: woken (${how}); ${arrival}`);
-    if (server.newestMayBeMissing) {
-      lines.push(
-        `    ${statusIcon("warn", color)} it had queued for us since ${server.queuedSince!.slice(0, 16).replace("T", " ")} UTC: after a while Synapse stops queueing, and what its users wrote after that arrives only when someone there writes again in that room.`,
-      );
-    }
   }
   if (report.limitedRooms.length) {
     lines.push(`  ${statusIcon("info", color)} ${report.limitedRooms.length} rooms received more than one sync shows; clients show the newest first and load the rest when you scroll up.`);
+  }
+  for (const room of report.gaps?.rooms ?? []) {
+    const newest = room.forwardGap ? "its newest events were missing; " : "";
+    const state = room.closed ? "closed: scrolling back shows every event, in order" : `not closed: ${room.reason}; scrolling back in a client retries`;
+    lines.push(`  ${statusIcon(room.closed ? "ok" : "warn", color)} ${room.roomId}: ${newest}${room.fetched} of ${room.eventsAfter} events since the outage fetched; ${state}.`);
   }
   return lines.join("\n");
 }

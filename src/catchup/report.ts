@@ -1,3 +1,4 @@
+import type { FetchedActivity, RoomGap } from "./gaps.ts";
 import type { WakeResult } from "./wake.ts";
 
 /** What `mxhome catch-up --json` prints, and its run record's report. */
@@ -8,8 +9,18 @@ export interface ServerCatchUp extends WakeResult {
   firstEventMs?: number;
   /** When the oldest event it delivered was made: about when it started queueing for us. */
   queuedSince?: string;
-  /** It queued long enough to have stopped queueing (see `mayHaveStoppedQueueing`): its newest events may still be missing. */
-  newestMayBeMissing?: boolean;
+}
+
+/** The gap check after the watch (gaps.ts): rooms whose history had a hole or missed its newest events. */
+export interface GapsReport {
+  /** Rooms checked: the bot's rooms shared with a woken server. */
+  checked: number;
+  /** Not checked: over the room cap or the time budget. */
+  skipped: number;
+  /** Rooms with a gap, closed or not. */
+  rooms: RoomGap[];
+  /** Events fetched in all rooms. */
+  fetched: number;
 }
 
 export interface CatchUpReport {
@@ -20,19 +31,32 @@ export interface CatchUpReport {
   watchedForMs: number;
   /** Rooms whose timeline came back `limited` while watching: the newest events came first; scroll back for the rest. */
   limitedRooms: string[];
+  /** Absent when it did not run (`--watch 0`, nobody to wake). */
+  gaps?: GapsReport;
+  /**
+   * Activity in fetched events, which kick's /sync never shows: kick reads
+   * it from this record. Carried over from the previous run's record for as
+   * long as kick may need it, so a second start before kick runs loses none.
+   */
+  fetchedActivity: FetchedActivity[];
   /** mxhome's accounts don't exist yet: a first start of Synapse, before `mxhome up` created them. */
   notSetUp?: true;
 }
 
+/** Entries of `activity` kept at most. */
+export const maxCarriedActivity = 2_000;
+
 /**
- * With Synapse's default backoff (10 min, then ×2 with jitter 0.8–1.4) its
- * next retry toward us can be more than an hour away after three failures,
- * the earliest about 26 min after the first; from then on it stops queueing
- * new events for us and the wake-up does not send them (README, "After the
- * PC was off"). The oldest event it delivered dates its first failure, about.
+ * Pure: this run's fetched activity plus the previous record's not older
+ * than `keepSince`, the newest per user, kind and room, newest first,
+ * capped.
  */
-export const stopsQueueingAfterMs = 25 * 60_000;
-
-/** Pure: whether a server that queued since `oldestEventTs` may have stopped queueing before `wokenAt`. */
-export const mayHaveStoppedQueueing = (oldestEventTs: number, wokenAt: number): boolean => wokenAt - oldestEventTs > stopsQueueingAfterMs;
-
+export function carryActivity(previous: readonly FetchedActivity[], current: readonly FetchedActivity[], keepSince: number, cap = maxCarriedActivity): FetchedActivity[] {
+  const newest = new Map<string, FetchedActivity>();
+  for (const entry of [...current, ...previous]) {
+    if (entry.ts < keepSince) continue;
+    const key = `${entry.userId}\u0000${entry.source}\u0000${entry.roomId}`;
+    if ((newest.get(key)?.ts ?? -Infinity) < entry.ts) newest.set(key, entry);
+  }
+  return [...newest.values()].sort((a, b) => b.ts - a.ts).slice(0, cap);
+}

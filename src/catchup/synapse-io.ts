@@ -2,6 +2,7 @@ import type { FetchError } from "ofetch";
 import { forEachBounded } from "../purge/bounded.ts";
 import type { SynapseAdmin } from "../synapse/admin.ts";
 import type { SynapseHttp } from "../synapse/http.ts";
+import type { DagEvent, GapIo } from "./gaps.ts";
 import type { RoomMembers } from "./targets.ts";
 import type { WakeAnswer, WakeIo } from "./wake.ts";
 
@@ -68,4 +69,45 @@ export async function listJoinedRooms(admin: SynapseAdmin, spaceRooms: ReadonlyS
     result[index] = { roomId: room.room_id, inSpace: spaceRooms.has(room.room_id) || room.room_type === "m.space", members };
   });
   return result;
+}
+
+/** Pages in Synapse's federation format: with `depth` and `prev_events`, which the gap judge needs. */
+const federationFormat = JSON.stringify({ event_format: "federation" });
+const roomPath = (roomId: string, rest: string) => `/_synapse/admin/v1/rooms/${encodeURIComponent(roomId)}/${rest}`;
+
+/**
+ * History reads and timestamp lookups through the admin API (mxhome's
+ * service account): the same handlers as the client API's, so Synapse asks
+ * the other servers and backfills as it would for a member scrolling back,
+ * without a member's visibility rules in the way.
+ */
+export function synapseGapIo(admin: SynapseAdmin): GapIo {
+  const page = async (roomId: string, from: string | undefined, limit: number) =>
+    admin.request<{ chunk: DagEvent[]; end?: string }>("GET", roomPath(roomId, "messages"), { query: { dir: "b", limit, filter: federationFormat, ...(from ? { from } : {}) } });
+  return {
+    newest: async (roomId) => (await page(roomId, undefined, 1)).chunk[0],
+    async closest(roomId, ts, dir) {
+      try {
+        const found = await admin.request<{ event_id: string; origin_server_ts: number }>("GET", roomPath(roomId, "timestamp_to_event"), { query: { ts, dir } });
+        return { eventId: found.event_id, ts: found.origin_server_ts };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async page(roomId, from) {
+      const answer = await page(roomId, from, 100);
+      return { events: answer.chunk, end: answer.end };
+    },
+    async held(eventId) {
+      try {
+        await admin.request("GET", `/_synapse/admin/v1/fetch_event/${encodeURIComponent(eventId)}`);
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    },
+    now: Date.now,
+  };
 }

@@ -52,3 +52,8 @@ export function planWakeTargets(rooms: readonly RoomMembers[], ownServer: string
   }
   return [...targets.values()];
 }
+
+/** The bot's rooms shared with one of `servers` (woken ones), in the targets' order (the Space's first), each once: the rooms the gap check reads. */
+export function gapRooms(targets: readonly WakeTarget[], servers: ReadonlySet<string>): string[] {
+  return [...new Set(targets.filter((target) => servers.has(target.server)).flatMap((target) => target.botRooms))];
+}

@@ -8,7 +8,7 @@ import { serverOf } from "./targets.ts";
  */
 export interface SyncBatch {
   next_batch: string;
-  rooms?: { join?: Record<string, { timeline?: { events?: { sender?: string; origin_server_ts?: number }[]; limited?: boolean } }> };
+  rooms?: { join?: Record<string, { timeline?: { events?: { event_id?: string; sender?: string; origin_server_ts?: number }[]; limited?: boolean } }> };
 }
 
 export interface Arrivals {
@@ -17,6 +17,8 @@ export interface Arrivals {
   /** Server → the oldest `origin_server_ts` among its events seen: when it started queueing for us, about. */
   oldestEventTs: Record<string, number>;
   limitedRooms: string[];
+  /** Ids of every timeline event /sync delivered (not reported: the gap check counts what did not come this way). */
+  synced: Set<string>;
 }
 
 /** Pure: folds one sync answer into what was seen so far. */
@@ -24,6 +26,7 @@ export function noteArrivals(arrivals: Arrivals, batch: SyncBatch, watched: Read
   for (const [roomId, room] of Object.entries(batch.rooms?.join ?? {})) {
     if (room.timeline?.limited && !arrivals.limitedRooms.includes(roomId)) arrivals.limitedRooms.push(roomId);
     for (const event of room.timeline?.events ?? []) {
+      if (event.event_id) arrivals.synced.add(event.event_id);
       const server = serverOf(event.sender ?? "");
       if (!watched.has(server)) continue;
       arrivals.firstEventMs[server] ??= elapsedMs;
@@ -35,7 +38,7 @@ export function noteArrivals(arrivals: Arrivals, batch: SyncBatch, watched: Read
 
 const filter = (timelineLimit: number) =>
   JSON.stringify({
-    event_fields: ["sender", "origin_server_ts"],
+    event_fields: ["event_id", "sender", "origin_server_ts"],
     account_data: { types: [] },
     presence: { types: [] },
     room: { account_data: { types: [] }, ephemeral: { types: [] }, state: { types: [] }, timeline: { limit: timelineLimit } },
@@ -44,6 +47,8 @@ const filter = (timelineLimit: number) =>
 export interface SyncWatch {
   /** Syncs until every watched server has shown an event or `durationMs` passed. */
   until(watched: ReadonlySet<string>, startedAt: number, durationMs: number): Promise<Arrivals>;
+  /** Then goes on until a sync waits `quietMs` without a timeline event (at most `maxMs`): the woken servers have sent what they had. */
+  settle(quietMs: number, maxMs: number): Promise<void>;
 }
 
 /** Takes the bot's current sync position now, before the wake, so everything after it counts. */
@@ -55,18 +60,36 @@ export async function startSyncWatch(http: SynapseHttp, botToken: string): Promi
       query: { timeout: timeoutMs, set_presence: "offline", filter: filter(limit), ...(since ? { since } : {}) },
     });
   let since = (await sync(undefined, 0, 1)).next_batch;
+  const arrivals: Arrivals = { firstEventMs: {}, oldestEventTs: {}, limitedRooms: [], synced: new Set() };
+  let watched: ReadonlySet<string> = new Set();
+  let startedAt = Date.now();
+  /** One sync; whether it carried a timeline event. */
+  const step = async (timeoutMs: number): Promise<boolean> => {
+    const batch = await sync(since, timeoutMs, 100);
+    since = batch.next_batch;
+    noteArrivals(arrivals, batch, watched, Date.now() - startedAt);
+    return Object.values(batch.rooms?.join ?? {}).some((room) => (room.timeline?.events?.length ?? 0) > 0);
+  };
   return {
-    async until(watched, startedAt, durationMs) {
-      const arrivals: Arrivals = { firstEventMs: {}, oldestEventTs: {}, limitedRooms: [] };
+    async until(servers, start, durationMs) {
+      watched = servers;
+      startedAt = start;
       const done = () => [...watched].every((server) => arrivals.firstEventMs[server] !== undefined);
       while (!done()) {
         const left = startedAt + durationMs - Date.now();
         if (left <= 0) break;
-        const batch = await sync(since, Math.min(left, 5_000), 50);
-        since = batch.next_batch;
-        noteArrivals(arrivals, batch, watched, Date.now() - startedAt);
+        await step(Math.min(left, 5_000));
       }
       return arrivals;
+    },
+    async settle(quietMs, maxMs) {
+      // A sync also returns early for changes the filter then drops: only `quietMs` without an event counts.
+      let lastEventAt = Date.now();
+      for (const deadline = lastEventAt + maxMs; Date.now() < deadline; ) {
+        const quietLeft = lastEventAt + quietMs - Date.now();
+        if (quietLeft <= 0) return;
+        if (await step(Math.min(quietLeft, Math.max(0, deadline - Date.now())))) lastEventAt = Date.now();
+      }
     },
   };
 }

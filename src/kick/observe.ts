@@ -20,6 +20,12 @@ export interface ObserveInput {
   admin: SynapseAdmin;
   ledger: LedgerStore;
   scope: readonly ScopeRoom[];
+  /**
+   * Activity in events `mxhome catch-up` fetched after an outage (its run
+   * record): fetched history never comes through /sync, so without this a
+   * member active only while the PC was off could look inactive.
+   */
+  fetchedActivity?: readonly Activity[];
   now: () => number;
 }
 
@@ -149,5 +155,9 @@ export async function observe(input: ObserveInput): Promise<ObservationReport> {
   }
   // The incremental sync's token is where the next run continues; without one, the first full sync's.
   if (fresh.length) await syncAndRecord(input, fresh, undefined, !report.incremental, report);
+  // Recording the same activity again changes nothing (the newest time per user and kind is kept).
+  const fetched = (input.fetchedActivity ?? []).filter((activity) => activity.roomId !== undefined && observedIds.has(activity.roomId));
+  if (fetched.length) ledger.transaction(() => fetched.forEach((activity) => ledger.recordActivity({ ...activity, ts: Math.min(activity.ts, at) })));
+  report.events += fetched.length;
   return report;
 }

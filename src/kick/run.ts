@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { accountIds, loadBotSession, loadServiceSession } from "../accounts/index.ts";
+import type { CatchUpReport } from "../catchup/report.ts";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import type { KickScopeRoot } from "../space/state.ts";
 import { acquireLock } from "../state/lock.ts";
-import { writeRunRecord } from "../state/runs.ts";
+import { readRunRecord, writeRunRecord } from "../state/runs.ts";
 import { synapseAdmin } from "../synapse/admin.ts";
 import type { SynapseHttp } from "../synapse/http.ts";
 import { actOnDecision, kickRefusal } from "./act.ts";
@@ -80,7 +81,8 @@ async function execute(deps: KickDeps, options: KickOptions, report: KickReport)
     if (opened.note) report.ledger.note = opened.note;
     if (opened.movedAside) report.ledger.movedAside = opened.movedAside;
     if (opened.state === "rebuilt") report.warnings.push(`The kick ledger was rebuilt (${opened.note}). Nobody can be proposed until tracking covers ${config.kick.after_days} days again.`);
-    const observation = await observe({ http, botUserId: bot.userId, botToken: bot.accessToken, admin, ledger: store, scope: scope.rooms, now: deps.now });
+    const fetchedActivity = (readRunRecord(paths, "catch-up")?.report as Partial<CatchUpReport> | undefined)?.fetchedActivity;
+    const observation = await observe({ http, botUserId: bot.userId, botToken: bot.accessToken, admin, ledger: store, scope: scope.rooms, fetchedActivity, now: deps.now });
     report.observation = { ...observation, at: iso(observation.at) };
     report.scope.unobserved = observation.rooms.unobserved;
     if (observation.rooms.unobserved.length) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { planWakeTargets, serverOf } from "../../../src/catchup/targets.ts";
+import { gapRooms, planWakeTargets, serverOf } from "../../../src/catchup/targets.ts";
 
 const bot = "@mxhome-bot:home.test";
 
@@ -50,5 +50,18 @@ describe("planWakeTargets", () => {
 
   test("no other server: nothing to wake", () => {
     expect(planWakeTargets([{ roomId: "!r", inSpace: true, members: ["@owner:home.test", bot] }], "home.test", bot)).toEqual([]);
+  });
+});
+
+describe("gapRooms", () => {
+  test("the bot's rooms shared with the given servers, in the targets' order, each once", () => {
+    const targets = [
+      { server: "s1.test", members: ["@a:s1.test"], botRooms: ["!space", "!lounge"] },
+      { server: "s2.test", members: ["@a:s2.test"], botRooms: ["!lounge", "!games"] },
+      { server: "down.test", members: ["@a:down.test"], botRooms: ["!quiet"] },
+      { server: "s3.test", members: ["@a:s3.test"], botRooms: [] },
+    ];
+    expect(gapRooms(targets, new Set(["s1.test", "s2.test", "s3.test"]))).toEqual(["!space", "!lounge", "!games"]);
+    expect(gapRooms(targets, new Set())).toEqual([]);
   });
 });
