@@ -18,6 +18,7 @@ export function readyPrograms(synapse: Partial<SynapseProgram> = {}, changes: Pa
     venvBase: { python3: "/usr/bin/python3", canCreateVenv: true },
     postgres: { bindir: "/usr/lib/postgresql/15/bin", major: "15", cluster: "15" },
     caddy: { path: "/usr/bin/caddy", version: "2.6.2" },
+    redis: { path: "/usr/bin/redis-server" },
     ...changes,
   };
 }
