@@ -1,9 +1,11 @@
 /**
  * Synapse workers against the real parts: one native server with [scale]
  * workers = 1 (PostgreSQL, Redis from the distribution, the main Synapse, a
- * generic worker, Caddy), brought up by the real `init` and `up`.
+ * generic worker, Caddy), brought up by the real `init` and `up`, federating
+ * with a second (plain) server on loopback (test/support/federation.ts).
  * - a message sent through the main process reaches another client's /sync
  *   served by the worker, and through Caddy (which routes /sync there);
+ * - federation goes out through the worker (federation_sender_instances);
  * - status lists each process's health; doctor checks Redis and replication,
  *   and names the process and the fix when one is killed;
  * - `up` converges off → on → off with nothing lost; a backup holds nothing from Redis.
@@ -18,8 +20,10 @@ import { createSynapseHttp } from "../../../src/synapse/http.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
 import type { ServerStatus } from "../../../src/status/types.ts";
 import { freePortRange } from "../../support/ports.ts";
-import { startTestServer, type TestServer, type TestUser } from "../../support/server.ts";
+import { type Federation, startFederation } from "../../support/federation.ts";
+import type { TestServer, TestUser } from "../../support/server.ts";
 
+let federation: Federation;
 let server: TestServer;
 let firstPort = 0;
 let alice: TestUser;
@@ -80,19 +84,22 @@ async function doctor(ids = ["workers", "replication"]) {
 
 beforeAll(async () => {
   firstPort = await freePortRange(2);
-  server = await startTestServer({
-    configure: (config) => {
-      config.scale.workers = 1;
-      config.scale.first_port = firstPort;
+  federation = await startFederation({
+    home: {
+      configure: (config) => {
+        config.scale.workers = 1;
+        config.scale.first_port = firstPort;
+      },
     },
   });
+  server = federation.home;
   [alice, bob] = [await server.createUser(), await server.createUser()];
   roomId = (await main().request<{ room_id: string }>("POST", "/_matrix/client/v3/createRoom", { token: alice.accessToken, body: { preset: "private_chat", invite: [bob.userId] } })).room_id;
   await main().request("POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, { token: bob.accessToken, body: {} });
 }, 180_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await federation?.stop();
 }, 60_000);
 
 describe("workers on", () => {
@@ -109,6 +116,25 @@ describe("workers on", () => {
     // The worker's own listener answers the same token: Caddy's /sync was served there (routes: test/integration/render/caddy.test.ts).
     expect((await fetch(`${workerUrl()}/health`)).status).toBe(200);
   }, 30_000);
+
+  test("federation goes out through the worker: a user on the other server joins and gets the message", async () => {
+    const { remote } = federation;
+    const carol = await remote.createUser();
+    await main().request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`, { token: alice.accessToken, body: { user_id: carol.userId } });
+    await remote.http.request("POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, { token: carol.accessToken, body: {}, query: { server_name: server.serverName } });
+    const since = (await remote.http.request<Sync>("GET", "/_matrix/client/v3/sync", { token: carol.accessToken, query: { timeout: 0 } })).next_batch;
+    const eventId = await send("hello, other server");
+    const started = Date.now();
+    let seen = false;
+    for (let token = since; !seen && Date.now() - started < 20_000; ) {
+      const answer = await remote.http.request<Sync>("GET", "/_matrix/client/v3/sync", { token: carol.accessToken, query: { since: token, timeout: 5_000 } });
+      seen = answer.rooms?.join?.[roomId]?.timeline.events.some((event) => event.event_id === eventId) ?? false;
+      token = answer.next_batch;
+    }
+    expect(seen).toBe(true);
+    // The main process sends no federation: it names the worker as its only sender.
+    expect(readFileSync(`${server.paths.synapseDir}/homeserver.yaml`, "utf8")).toContain('federation_sender_instances: ["worker1"]');
+  }, 60_000);
 
   test("status lists Redis and the worker, each healthy", async () => {
     const status = (await gatherStatus({ paths: server.paths })) as ServerStatus;
