@@ -114,25 +114,22 @@ const receivedByWorkers: { path: string; headers: Record<string, string> }[] = [
 let workerEcho: ReturnType<typeof Bun.serve> | undefined;
 const config = fixtureInputs("custom-domain").config;
 
+/** A header-echo server recording what it received; `mark` is added to each answer (the workers' says `worker: true`). */
+function startEcho(into: { path: string; headers: Record<string, string> }[], mark: Record<string, unknown> = {}): ReturnType<typeof Bun.serve> {
+  return Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(request) {
+      const seen = { path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) };
+      into.push(seen);
+      return Response.json({ ...seen, ...mark });
+    },
+  });
+}
+
 beforeAll(async () => {
-  echo = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(request) {
-      const seen = { path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) };
-      received.push(seen);
-      return Response.json(seen);
-    },
-  });
-  workerEcho = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(request) {
-      const seen = { path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) };
-      receivedByWorkers.push(seen);
-      return Response.json({ ...seen, worker: true });
-    },
-  });
+  echo = startEcho(received);
+  workerEcho = startEcho(receivedByWorkers, { worker: true });
   trustedPort = await startCaddy("trusted");
   workersPort = await startCaddy("workers", {}, true);
   // The peer (127.0.0.1) is outside this range, as any client on the internet would be.
