@@ -30,11 +30,15 @@ function programBlockers(desired: DesiredState, observed: NativeObservation): Bl
 }
 
 /** Installs mxhome's Synapse when it is missing or broken, or records which Synapse this deployment runs. */
-function planSynapseProgram(observed: NativeObservation): Action[] {
+function planSynapseProgram(desired: DesiredState, observed: NativeObservation): Action[] {
   const { synapse } = observed.programs;
   if (synapse.origin === "managed" && !probeReady(synapse.probe)) {
     const reason = synapse.probe.missing ? (observed.running.synapse ? "its venv was deleted under the running Synapse" : "not installed yet") : "its venv is broken";
     return [{ kind: "install-synapse", version: synapse.version!, reason }];
+  }
+  // A venv from before mxhome's lock held the redis extra: rebuilt from the lock, which has it.
+  if (synapse.origin === "managed" && desired.scale.length && !synapse.probe.redis) {
+    return [{ kind: "install-synapse", version: synapse.version!, reason: "its venv lacks the redis extra (txredisapi) that workers need" }];
   }
   if (!synapse.unrecorded) return [];
   if (synapse.origin === "path") return [{ kind: "record-synapse", source: { kind: "path", python: synapse.python } }];
@@ -76,7 +80,7 @@ function planScale(desired: DesiredState, observed: NativeObservation, restartAl
 /** Pure: what `up` does on a native machine, in order. */
 export function planNativeUp(desired: DesiredState, observed: NativeObservation): Plan {
   const actions: Action[] = planWriteFiles(desired);
-  const synapseProgram = planSynapseProgram(observed);
+  const synapseProgram = planSynapseProgram(desired, observed);
   // Before PostgreSQL: the install is the slowest step and the likeliest to fail (network).
   actions.push(...synapseProgram);
   const reinstalled = synapseProgram.some((action) => action.kind === "install-synapse");

@@ -119,6 +119,15 @@ export function programProblems(programs: NativePrograms, synapseRunning: boolea
   if (synapse) problems.push(synapse);
   if ("problem" in programs.postgres) problems.push({ code: programs.postgres.code, message: programs.postgres.problem, fix: programs.postgres.fix, blocking: true });
   if (programs.caddy.problem) problems.push({ code: "native.caddy-missing", message: programs.caddy.problem, fix: programs.caddy.fix ?? "Install Caddy.", blocking: true });
+  const { synapse: program } = programs;
+  if (needsRedis && probeReady(program.probe) && !program.probe.redis && program.origin !== "managed") {
+    problems.push({
+      code: "native.synapse-redis-missing",
+      message: `${originLabel(program)} has Synapse but not its redis extra (txredisapi, hiredis), which workers need.`,
+      fix: `\`${program.python} -m pip install "matrix-synapse[redis]==${program.probe.synapse}"\`, then run \`mxhome up\` (or set [scale] workers = "off").`,
+      blocking: true,
+    });
+  }
   if (needsRedis && !programs.redis.path) {
     problems.push({
       code: "native.redis-missing",

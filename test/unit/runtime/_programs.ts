@@ -11,7 +11,7 @@ export function readyPrograms(synapse: Partial<SynapseProgram> = {}, changes: Pa
       python: managedPython,
       version: "1.163.2",
       pinned: "1.163.2",
-      probe: { python: managedPython, runs: true, synapse: "1.163.2", driver: "2.9.13" },
+      probe: { python: managedPython, runs: true, synapse: "1.163.2", driver: "2.9.13", redis: "1.5.0" },
       unrecorded: false,
       ...synapse,
     },

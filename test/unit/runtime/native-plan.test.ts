@@ -152,6 +152,16 @@ describe("planNativeUp with [scale] workers", () => {
     expect(planNativeUp(two, observed({ scale: { ...allUp, worker2: false }, startedWith: started })).actions[0]).toMatchObject({ kind: "stop-process", process: "worker2" });
   });
 
+  test("a managed venv from before the lock held the redis extra is rebuilt; a python of your own blocks with the pip fix", () => {
+    const old = readyPrograms({ probe: { ...readyPrograms().synapse.probe, redis: undefined } });
+    expect(planNativeUp(on, observed({ programs: old })).actions[0]).toEqual({ kind: "install-synapse", version: "1.163.2", reason: "its venv lacks the redis extra (txredisapi) that workers need" });
+    expect(planNativeUp(desired, observed({ programs: old })).actions).toEqual([]);
+    const own = readyPrograms({ origin: "override", python: "/opt/s/bin/python", probe: { python: "/opt/s/bin/python", runs: true, synapse: "1.163.2", driver: "2.9.13" } });
+    expect(planNativeUp(on, observed({ programs: own })).blockers).toEqual([
+      expect.objectContaining({ code: "native.synapse-redis-missing", fix: expect.stringContaining('/opt/s/bin/python -m pip install "matrix-synapse[redis]==1.163.2"') }),
+    ]);
+  });
+
   test("redis-server missing: up is blocked before anything starts, with the install command", () => {
     const plan = planNativeUp(on, observed({ programs: readyPrograms({}, { redis: {} }) }));
     expect(plan.blockers).toEqual([expect.objectContaining({ code: "native.redis-missing", fix: expect.stringContaining("sudo apt install redis-server") })]);
