@@ -29,9 +29,10 @@
  *   await federation.remote.http.request("POST", `/_matrix/client/v3/join/${roomId}`, { token: carol.accessToken, body: {} });
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/schema.ts";
+import { availableParallelism } from "node:os";
 import { renderReplicationListener, workerLayout } from "../../src/render/workers.ts";
 import { freePort } from "./ports.ts";
 import { startTestServer, type TestServer, type TestServerOptions } from "./server.ts";
