@@ -6,6 +6,7 @@
  */
 import type { Config } from "../src/config/schema.ts";
 import type { Paths } from "../src/config/paths.ts";
+import { scaleProcessesOnDisk, stopScaleProcess } from "../src/runtime/native/scale.ts";
 import { startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 
 /** What both bench servers (purge-server.ts's and the test servers) offer. */
@@ -15,7 +16,9 @@ export interface SnapshotServer {
   sql(query: string, database?: string): Promise<string>;
 }
 
+/** Synapse's workers hold sessions too; they stay stopped (bench/load-modes.ts starts the ones a contender wants). */
 async function withSynapseStopped(server: SnapshotServer, work: () => Promise<void> | void): Promise<void> {
+  for (const name of scaleProcessesOnDisk(server.paths).filter((name) => name !== "redis")) await stopScaleProcess(server.paths, name);
   await stopNativeService(server.paths, "synapse");
   try {
     await work();

@@ -10,6 +10,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Federation, startFederation } from "../test/support/federation.ts";
+import type { TestServerOptions } from "../test/support/server.ts";
 import { hasSnapshot, restoreSnapshot, takeSnapshot } from "./_snapshot.ts";
 import { type Population, seedPopulation } from "./load-population.ts";
 
@@ -21,12 +22,13 @@ interface SavedSeed {
 }
 
 export async function openLoadFixture(
-  size: { members: number; rooms: number },
+  size: { members: number; rooms: number; mode: string },
   seedDir: string | undefined,
   log: (line: string) => void,
+  servers: { home?: TestServerOptions } = {},
 ): Promise<{ federation: Federation; population: Population }> {
   if (!seedDir) {
-    const federation = await startFederation();
+    const federation = await startFederation(servers);
     return { federation, population: await seedPopulation(federation, size.members, size.rooms, log) };
   }
   const seedFile = join(seedDir, "population.json");
@@ -34,15 +36,16 @@ export async function openLoadFixture(
   const saved: SavedSeed | undefined = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, "utf8")) : undefined;
   if (saved?.size !== wanted) rmSync(seedDir, { recursive: true, force: true });
 
-  const federation = await startFederation({ keepIn: seedDir });
-  const servers = [federation.home, federation.remote];
-  if (saved?.size === wanted && (await Promise.all(servers.map((server) => hasSnapshot(server, snapshotName)))).every(Boolean)) {
+  // The size includes the mode: a pair kept without the workers' replication listener is not reused for them.
+  const federation = await startFederation({ ...servers, keepIn: seedDir });
+  const both = [federation.home, federation.remote];
+  if (saved?.size === wanted && (await Promise.all(both.map((server) => hasSnapshot(server, snapshotName)))).every(Boolean)) {
     log(`reusing the seeded population in ${seedDir} (${wanted})`);
-    await Promise.all(servers.map((server) => restoreSnapshot(server, snapshotName)));
+    await Promise.all(both.map((server) => restoreSnapshot(server, snapshotName)));
     return { federation, population: saved.population };
   }
   const population = await seedPopulation(federation, size.members, size.rooms, log);
-  await Promise.all(servers.map((server) => takeSnapshot(server, snapshotName)));
+  await Promise.all(both.map((server) => takeSnapshot(server, snapshotName)));
   // The members' access tokens are in it: a secret file, like mxhome's own.
   writeFileSync(seedFile, JSON.stringify({ size: wanted, population } satisfies SavedSeed), { mode: 0o600 });
   chmodSync(seedFile, 0o600);

@@ -1,6 +1,11 @@
 /**
  * `bun bench/load.ts [--members 600] [--clients 150] [--senders 50] [--duration 300] [--settle 20]
- *   [--only mxhome|defaults] [--generator-nice 0] [--seed-dir DIR | --fresh] [--json]`
+ *   [--only mxhome|defaults] [--generator-nice 0] [--seed-dir DIR | --fresh] [--json]
+ *   [--mode defaults|workers] [--workers auto|N] [--cpus 0|0,1]`
+ *
+ * `--mode workers` (bench/load-modes.ts) compares "monolith" with "workers"
+ * ([scale] workers = --workers) instead of mxhome with Synapse's defaults,
+ * both through Caddy; `--cpus` pins the home server to those cores.
  *
  * A bounded load on the two-homeserver fixture (test/support/federation.ts;
  * loopback only, stops by itself): a Space of `members` in 5 rooms, a third of
@@ -34,16 +39,19 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parseArgs } from "node:util";
 import { rerunAsTestUserWhenRoot } from "../scripts/as-test-user.ts";
+import type { Config } from "../src/config/schema.ts";
 import { niceDaemonSession } from "../src/runtime/native/priority.ts";
 import { runningPid, tailLog } from "../src/runtime/native/process.ts";
 import { serviceOrder } from "../src/runtime/runtime.ts";
 import { nativeDaemon, nativeLogFile, startNativeService, stopNativeService } from "../src/runtime/native/services.ts";
 import { setQuiet } from "../src/ui/logger.ts";
 import type { Federation } from "../test/support/federation.ts";
+import { freePortRange } from "../test/support/ports.ts";
 import { cpuSecondsOf, type MemorySample, memoryOf, percentile } from "./load-measure.ts";
 import { openLoadFixture } from "./load-fixture.ts";
 import type { Population } from "./load-population.ts";
 import { runTraffic, type TrafficResult } from "./load-traffic.ts";
+import { addMemory, type LoadMode, pinToCpus, prepareWorkersContender, scalePids, workerContenders } from "./load-modes.ts";
 
 rerunAsTestUserWhenRoot("bench-load");
 
@@ -59,8 +67,13 @@ const { values: flags } = parseArgs({
     "seed-dir": { type: "string", default: `/var/tmp/mxhome-bench-load-${process.getuid?.()}` },
     fresh: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    mode: { type: "string", default: "defaults" },
+    workers: { type: "string", default: "auto" },
+    cpus: { type: "string" },
   },
 });
+const mode = flags.mode as LoadMode;
+if (mode !== "defaults" && mode !== "workers") throw new Error(`--mode ${flags.mode}: use defaults or workers`);
 const size = {
   members: Number(flags.members),
   clients: Math.min(Number(flags.clients), Number(flags.members)),
@@ -121,10 +134,12 @@ async function measureContender(name: string, federation: Federation, population
     synapse: runningPid(nativeDaemon(home.paths, "synapse"))!,
     postgres: runningPid(nativeDaemon(home.paths, "postgres"))!,
   });
+  // With workers, "Synapse" is every Synapse process plus Redis.
   const sample = (): StackSample => {
     const { synapse, postgres } = pids();
-    return { synapse: memoryOf(synapse), postgres: memoryOf(postgres) };
+    return { synapse: addMemory([synapse, ...scalePids(home.paths)].map(memoryOf)), postgres: memoryOf(postgres) };
   };
+  const synapseCpu = (synapse: number) => [synapse, ...scalePids(home.paths)].reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   const databaseMb = async () => Number(await home.sql("SELECT pg_database_size('synapse')")) / 1024 / 1024;
 
   log(`${name}: settling ${size.settleS} s`);
@@ -147,16 +162,17 @@ async function measureContender(name: string, federation: Federation, population
       durationMs: size.durationS * 1000,
       intervalMs: [10_000, 30_000],
       drainMs: 10_000,
-      baseUrl: { home: home.synapseUrl, remote: remote.synapseUrl },
+      // Workers are reached through Caddy's routes; the monolith of --mode workers too, so both pay the same hop.
+      baseUrl: { home: mode === "workers" ? home.publicUrl : home.synapseUrl, remote: remote.synapseUrl },
     },
     () => {
       const { synapse, postgres } = pids();
-      cpuStart = { synapse: cpuSecondsOf(synapse), postgres: cpuSecondsOf(postgres) };
+      cpuStart = { synapse: synapseCpu(synapse), postgres: cpuSecondsOf(postgres) };
     },
   );
   clearInterval(sampler);
   const { synapse, postgres } = pids();
-  const cpuSeconds = { synapse: cpuSecondsOf(synapse) - cpuStart.synapse, postgres: cpuSecondsOf(postgres) - cpuStart.postgres };
+  const cpuSeconds = { synapse: synapseCpu(synapse) - cpuStart.synapse, postgres: cpuSecondsOf(postgres) - cpuStart.postgres };
   const end = sample();
   if (stackPss(end) > stackPss(peak)) peak = end;
   return { name, idle, peak, end, cpuSeconds, databaseGrowthMb: (await databaseMb()) - databaseBefore, traffic };
@@ -197,7 +213,9 @@ function printTable(results: ContenderResult[]): void {
     ["Database growth", "–", (r) => `${r.databaseGrowthMb.toFixed(1)} MB`],
   ];
   console.log(`\nLoad: ${size.members} members in ${rooms} rooms, ${size.clients} clients on /sync, ${size.senders} senders every 10–30 s for ${size.durationS} s; 2-core machine.\n`);
-  console.log(`| | the guide says | ${results.map((r) => (r.name === "mxhome" ? "mxhome (measured)" : "Synapse defaults (measured)")).join(" | ")} |`);
+  const heading = (name: string) => ({ mxhome: "mxhome (measured)", defaults: "Synapse defaults (measured)", monolith: "one process (measured)" })[name] ?? `${name}: ${flags.workers} (measured)`;
+  if (mode === "workers") console.log(`Home server through Caddy${flags.cpus ? `, pinned to CPUs ${flags.cpus}` : ""}; "Synapse" memory and CPU include every worker and Redis.\n`);
+  console.log(`| | the guide says | ${results.map((r) => heading(r.name)).join(" | ")} |`);
   console.log(`|---|---|${results.map(() => "---").join("|")}|`);
   for (const [label, guide, cell] of rows) console.log(`| ${label} | ${guide} | ${results.map(cell).join(" | ")} |`);
   for (const r of results) {
@@ -214,7 +232,10 @@ function niceEveryThread(nice: number): void {
 async function main(): Promise<void> {
   setQuiet(true);
   log(`starting the two homeservers`);
-  const { federation, population } = await openLoadFixture({ members: size.members, rooms }, flags.fresh ? undefined : flags["seed-dir"], log);
+  // --mode workers: the home server renders its workers' ports (and replication listener) from the start; each contender turns them on or off.
+  const firstPort = mode === "workers" ? await freePortRange(9) : 0;
+  const home = mode === "workers" ? { configure: (config: Config) => Object.assign(config.scale, { workers: 1, first_port: firstPort }) } : {};
+  const { federation, population } = await openLoadFixture({ members: size.members, rooms, mode }, flags.fresh ? undefined : flags["seed-dir"], log, { home });
   // The remote homeserver stands for someone else's machine, like the clients: it gets their niceness (its daemons'
   // sessions, which is what the kernel's autogroups weigh), so that what is measured on this PC is mxhome's own share.
   if (generatorNice > 0) for (const service of serviceOrder) niceDaemonSession(runningPid(nativeDaemon(federation.remote.paths, service))!, generatorNice);
@@ -222,11 +243,13 @@ async function main(): Promise<void> {
   const original = readFileSync(federation.home.paths.synapseOverridesFile, "utf8").split(defaultsMarker)[0]!;
   let failed = false;
   try {
-    const contenders = ["mxhome", "defaults"].filter((name) => !flags.only || name === flags.only);
+    const contenders = (mode === "workers" ? [...workerContenders] : ["mxhome", "defaults"]).filter((name) => !flags.only || name === flags.only);
     const results: ContenderResult[] = [];
     for (const name of contenders) {
       // Each contender starts from a freshly started Synapse, so neither inherits the other's (or the seeding's) caches.
-      await restartHomeSynapse(federation, original, name === "defaults" ? synapseDefaultsOverrides(federation) : "");
+      if (mode === "workers") await prepareWorkersContender(federation.home, name as (typeof workerContenders)[number], flags.workers);
+      else await restartHomeSynapse(federation, original, name === "defaults" ? synapseDefaultsOverrides(federation) : "");
+      if (flags.cpus) pinToCpus([runningPid(nativeDaemon(federation.home.paths, "synapse"))!, runningPid(nativeDaemon(federation.home.paths, "postgres"))!, ...scalePids(federation.home.paths)], flags.cpus);
       // Only now, with every daemon started at its own priority: a daemon spawned later would inherit
       // the clients' niceness on top of its own (nice is relative, and an unprivileged process can't
       // lower it again). bench/foreground.ts sets 19: the clients stand for other people's devices.

@@ -34,7 +34,9 @@ quiet_pip() { { "$@" 2>&1; } | { grep -v 'is ignored: it is neither a file nor a
 # systemd: for systemd-analyze (calendar/verify); always there on Debian.
 # bash-completion: the bash completion script `mxhome completion bash` prints uses it, and its test runs it.
 # debootstrap + systemd-container: the podman box (scripts/provision-podman-box.sh).
-APT_PKGS=(postgresql caddy python3-venv
+# redis-server: Synapse workers ([scale] workers) relay replication through it;
+#   the tests start their own on a socket (the package's system service is harmless).
+APT_PKGS=(postgresql caddy python3-venv redis-server
           qemu-user-static libc6-arm64-cross systemd util-linux bash-completion
           debootstrap systemd-container)
 step "apt packages"
@@ -122,7 +124,9 @@ if [[ $(cat "$OLDER_WHEELS/.lock-sha256" 2>/dev/null) != "$older_sha" ]]; then
     --require-hashes -r "$OLDER_LOCK" -d "$OLDER_WHEELS"
   echo "$older_sha" >"$OLDER_WHEELS/.lock-sha256"
 fi
-if [[ $have != "$SYNAPSE_VERSION" ]]; then
+# A venv of the same Synapse from before the lock held the redis extra (txredisapi,
+# hiredis: workers) gets what the lock adds; pip installs only what is missing.
+if [[ $have != "$SYNAPSE_VERSION" ]] || ! "$VENV/bin/python" -c 'import txredisapi, hiredis' 2>/dev/null; then
   quiet_pip "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-index --find-links "$WHEELS" \
     --only-binary=:all: --require-hashes -r "$SYNAPSE_LOCK"
 else
@@ -200,6 +204,7 @@ echo "postgres cluster as $MXTEST_USER ok (port $port)"
 as_mxtest "$VENV/bin/python" -m synapse.app.homeserver --help >/dev/null
 echo "synapse as $MXTEST_USER ok"
 caddy_v=$(as_mxtest caddy version); echo "caddy as $MXTEST_USER ok"
+redis_v=$(as_mxtest redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'); echo "redis-server as $MXTEST_USER ok"
 systemd-analyze calendar daily >/dev/null; echo "systemd-analyze ok"
 
 # arm64: cross-compile a tiny binary and run it under qemu as mxtest.
@@ -232,6 +237,7 @@ SYNAPSE_WHEELS_OLDER=$OLDER_WHEELS
 PG_BIN=$PG_BIN
 QUADLET=$CACHE/quadlet/quadlet
 CADDY=$(command -v caddy)
+REDIS_SERVER=$(command -v redis-server)
 QEMU_AARCH64="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
 BUN_INSTALL_CACHE_DIR=$CACHE/bun-cache
 PODMAN_BOX=$(ls "$CACHE"/podman-box/*/box.tar 2>/dev/null | head -n1)
@@ -240,4 +246,4 @@ chmod a+r "$CACHE/provisioned.env"
 
 pg_v=$("$PG_BIN/postgres" --version | awk '{print $3}')
 echo
-echo "provisioned: synapse $SYNAPSE_VERSION | postgres $pg_v | caddy ${caddy_v%% *} | quadlet from podman $(cat "$CACHE/quadlet/VERSION") | bun $bun_v"
+echo "provisioned: synapse $SYNAPSE_VERSION | postgres $pg_v | caddy ${caddy_v%% *} | redis $redis_v | quadlet from podman $(cat "$CACHE/quadlet/VERSION") | bun $bun_v"

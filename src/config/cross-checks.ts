@@ -1,3 +1,4 @@
+import { mostWorkers } from "./scale.ts";
 import type { Config } from "./schema.ts";
 
 /**
@@ -26,6 +27,23 @@ function portProblems(config: Config): CrossProblem[] {
   return problems;
 }
 
+/**
+ * Workers run natively only (for now), and their ports (the main process's
+ * replication listener, then one per worker) must not take a service's port.
+ */
+function scaleProblems(config: Config): CrossProblem[] {
+  const { workers, first_port: first } = config.scale;
+  if (workers === "off") return [];
+  if (config.runtime.kind !== "native") {
+    return [{ path: ["scale", "workers"], message: `scale.workers = ${JSON.stringify(workers)} needs runtime.kind = "native": this mxhome runs Synapse workers as native processes only; set scale.workers = "off" for the podman runtime` }];
+  }
+  const last = first + mostWorkers(workers);
+  const clash = portKeys.find((key) => config.network[key] >= first && config.network[key] <= last);
+  return clash
+    ? [{ path: ["scale", "first_port"], message: `scale.first_port = ${first}: workers use ports ${first}-${last}, which includes network.${clash} = ${config.network[clash]}; move scale.first_port` }]
+    : [];
+}
+
 export function crossCheckConfig(config: Config): CrossProblem[] {
-  return portProblems(config);
+  return [...portProblems(config), ...scaleProblems(config)];
 }

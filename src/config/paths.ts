@@ -22,6 +22,8 @@ export interface Paths {
     formSecret: string;
     registrationSecret: string;
     postgresPassword: string;
+    /** Authenticates HTTP replication between Synapse's main process and its workers ([scale]). */
+    workerReplicationSecret: string;
   };
   postgresDir: string;
   caddyDir: string;
@@ -68,6 +70,7 @@ export function resolvePaths(env: Environment = process.env, configFileOverride?
       formSecret: join(secretsDir, "form_secret"),
       registrationSecret: join(secretsDir, "registration_shared_secret"),
       postgresPassword: join(secretsDir, "postgres_password"),
+      workerReplicationSecret: join(secretsDir, "worker_replication_secret"),
     },
     postgresDir: join(dataDir, "postgres"),
     caddyDir: join(dataDir, "caddy"),

@@ -9,6 +9,7 @@ import {
   stringListField,
 } from "./fields.ts";
 import { type ResourcesConfig, resourcesSpec } from "./resources.ts";
+import { type ScaleConfig, scaleSpec } from "./scale.ts";
 import {
   checkHostname,
   checkHttpsUrl,
@@ -73,6 +74,7 @@ export interface Config {
     livekit_service_url: string;
   };
   resources: ResourcesConfig;
+  scale: ScaleConfig;
 }
 
 export type ConfigSpec<T> = {
@@ -178,6 +180,7 @@ export const configSpec: ConfigSpec<Config> = {
     ),
   },
   resources: resourcesSpec,
+  scale: scaleSpec,
 };
 
 /** The host Funnel serves; where the deployment is reachable. */

@@ -17,6 +17,8 @@ export const initFlagKeys = {
   "caddy-port": ["network", "caddy_port"],
   "postgres-port": ["network", "postgres_port"],
   "memory-high": ["resources", "memory_high"],
+  workers: ["scale", "workers"],
+  "workers-first-port": ["scale", "first_port"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type InitFlag = keyof typeof initFlagKeys;

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { renderCaddyfile } from "./caddy.ts";
@@ -7,10 +8,10 @@ import { renderTimers } from "./systemd.ts";
 import type { RenderedFile, RenderInputs } from "./types.ts";
 import { renderWellKnownExport } from "./well-known.ts";
 
-/** The inputs for a config on this machine: Synapse's paths follow the runtime. */
-export function renderInputsFor(config: Config, paths: Paths, mxhomeBinary: string): RenderInputs {
+/** The inputs for a config on this machine: Synapse's paths follow the runtime, "auto" workers its CPUs. */
+export function renderInputsFor(config: Config, paths: Paths, mxhomeBinary: string, cpuCount = availableParallelism()): RenderInputs {
   const synapsePaths = config.runtime.kind === "podman" ? containerSynapsePaths() : hostSynapsePaths(paths);
-  return { config, paths, synapsePaths, mxhomeBinary };
+  return { config, paths, synapsePaths, mxhomeBinary, cpuCount };
 }
 
 /** Pure: every file of the deployment. Quadlet units only exist for the podman runtime. */

@@ -6,6 +6,7 @@ import homeserverTemplate from "../../templates/homeserver.yaml" with { type: "t
 import logConfigTemplate from "../../templates/log.config" with { type: "text" };
 import { fillTemplate } from "./template.ts";
 import type { RenderedFile, RenderInputs, SynapsePaths } from "./types.ts";
+import { renderReplicationListener, renderWorkersBlock, renderWorkerFiles, workerLayout } from "./workers.ts";
 
 /** JSON strings are valid YAML double-quoted scalars, so any value is safe. */
 const yamlString = (value: string) => JSON.stringify(value);
@@ -47,10 +48,12 @@ function callsBlock(config: Config): string {
   ].join("\n");
 }
 
-/** `userOverridesFile` is the host path, named in the header so people know where to edit. */
-export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths, userOverridesFile: string): string {
+/** The host path of the user's overrides is named in the header so people know where to edit. */
+export function renderHomeserverYaml(inputs: RenderInputs): string {
+  const { config, synapsePaths } = inputs;
+  const layout = workerLayout(inputs);
   return fillTemplate(homeserverTemplate, {
-    overrides_file: userOverridesFile,
+    overrides_file: inputs.paths.synapseOverridesFile,
     server_name: yamlString(config.server.server_name),
     public_baseurl: yamlString(`https://${publicHost(config)}/`),
     synapse_port: config.network.synapse_port,
@@ -65,15 +68,18 @@ export function renderHomeserverYaml(config: Config, synapsePaths: SynapsePaths,
     retention_days: config.retention.days,
     outbound_proxy_block: outboundProxyBlock(config),
     calls_block: callsBlock(config),
+    replication_listener: renderReplicationListener(layout),
+    workers_block: renderWorkersBlock(inputs, layout),
   });
 }
 
 /** homeserver.yaml and its log config, written to the host's synapse dir. */
 export function renderSynapseFiles(inputs: RenderInputs): RenderedFile[] {
-  const { config, paths, synapsePaths } = inputs;
+  const { paths } = inputs;
   return [
-    { path: join(paths.synapseDir, "homeserver.yaml"), content: renderHomeserverYaml(config, synapsePaths, paths.synapseOverridesFile), mode: 0o644, affects: ["synapse"] },
+    { path: join(paths.synapseDir, "homeserver.yaml"), content: renderHomeserverYaml(inputs), mode: 0o644, affects: ["synapse"] },
     { path: join(paths.synapseDir, "log.config"), content: logConfigTemplate, mode: 0o644, affects: ["synapse"] },
+    ...renderWorkerFiles(inputs),
   ];
 }
 
@@ -86,6 +92,7 @@ export function containerSynapsePaths(): SynapsePaths {
     macaroonSecretFile: "/secrets/macaroon_secret_key",
     formSecretFile: "/secrets/form_secret",
     registrationSecretFile: "/secrets/registration_shared_secret",
+    workerReplicationSecretFile: "/secrets/worker_replication_secret",
     overridesFile: "/config/homeserver.overrides.yaml",
   };
 }
@@ -99,6 +106,7 @@ export function hostSynapsePaths(paths: Paths): SynapsePaths {
     macaroonSecretFile: paths.secrets.macaroonSecret,
     formSecretFile: paths.secrets.formSecret,
     registrationSecretFile: paths.secrets.registrationSecret,
+    workerReplicationSecretFile: paths.secrets.workerReplicationSecret,
     overridesFile: paths.synapseOverridesFile,
   };
 }

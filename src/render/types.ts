@@ -11,6 +11,8 @@ export interface RenderedFile {
   mode: number;
   /** Services to restart when this file changes (empty: none, e.g. a timer). */
   affects: ServiceName[];
+  /** A [scale] process (Redis, a Synapse worker) this file configures: it restarts when the file changes. */
+  process?: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export interface SynapsePaths {
   macaroonSecretFile: string;
   formSecretFile: string;
   registrationSecretFile: string;
+  workerReplicationSecretFile: string;
   overridesFile: string;
 }
 
@@ -35,6 +38,10 @@ export interface RenderInputs {
   synapsePaths: SynapsePaths;
   /** Absolute path of the mxhome executable the timers run. */
   mxhomeBinary: string;
+  /** CPUs of the machine, for `[scale] workers = "auto"` (the caller reads the host; renderers never do). */
+  cpuCount: number;
   /** Where Caddy proxies /_matrix; defaults to Synapse's loopback listener. Tests put an echo server here. */
   upstream?: string;
+  /** Where Caddy proxies the worker routes; defaults to the workers' loopback listeners. Tests put echo servers here. */
+  workerUpstreams?: string[];
 }

@@ -2,6 +2,9 @@ import { basename } from "node:path";
 import type { Action, Plan } from "./runtime.ts";
 import { statusIcon } from "../ui/style.ts";
 
+/** "redis", or a Synapse worker by name. */
+export const processLabel = (process: string) => (process === "redis" ? "redis" : `Synapse ${process}`);
+
 /** Pure: one line per action, the same words for `--dry-run` and for progress. */
 export function describeAction(action: Action): string {
   switch (action.kind) {
@@ -29,6 +32,12 @@ export function describeAction(action: Action): string {
       return `restart ${action.service} (${action.reason})`;
     case "stop":
       return `stop ${action.service}`;
+    case "start-process":
+      return `start ${processLabel(action.process)} (${action.reason})`;
+    case "restart-process":
+      return `restart ${processLabel(action.process)} (${action.reason})`;
+    case "stop-process":
+      return `stop ${processLabel(action.process)} (${action.reason})`;
     case "enable-units":
       return `enable ${action.start ? "and start " : ""}${action.units.join(", ")}`;
     case "disable-units":

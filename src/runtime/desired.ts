@@ -22,6 +22,22 @@ export function fingerprintServices(files: RenderedFile[], extraInputs: Partial<
   return Object.fromEntries(entries) as Record<ServiceName, string>;
 }
 
+/**
+ * Pure: a fingerprint per [scale] process (Redis, each worker), in start
+ * order. A worker reads everything the main Synapse reads plus its own file,
+ * so it restarts whenever the main process does, and when its file changes.
+ */
+export function fingerprintScaleProcesses(files: RenderedFile[], synapseFingerprint: string): { name: string; fingerprint: string }[] {
+  return files
+    .filter((file) => file.process !== undefined)
+    .map((file) => ({ file, name: file.process! }))
+    .sort((a, b) => Number(b.name === "redis") - Number(a.name === "redis"))
+    .map(({ file, name }) => ({
+      name,
+      fingerprint: sha256([name === "redis" ? "" : synapseFingerprint, `${file.path}\n${file.content}`].join("\0")),
+    }));
+}
+
 export interface DesiredInputs {
   config: Config;
   paths: Paths;
@@ -36,9 +52,11 @@ export function desiredState(inputs: DesiredInputs): DesiredState {
   const { paths, files, config } = inputs;
   const writes = inputs.writes.filter((write) => write.action !== "unchanged");
   const unitDirs = [paths.quadletDir, paths.systemdUserDir];
+  const fingerprints = fingerprintServices(files, inputs.extraInputs);
   return {
     writes,
-    fingerprints: fingerprintServices(files, inputs.extraInputs),
+    fingerprints,
+    scale: fingerprintScaleProcesses(files, fingerprints.synapse),
     timers: files.map((file) => basename(file.path)).filter((name) => name.endsWith(".timer")),
     unitFilesChanged: writes.some((write) => unitDirs.includes(dirname(write.file.path))),
     funnelTarget: `http://127.0.0.1:${config.network.caddy_port}`,

@@ -19,6 +19,8 @@ export interface DesiredState {
   writes: PlannedWrite[];
   /** Per service, a hash of every input it reads: a running service started with another hash is stale. */
   fingerprints: Record<ServiceName, string>;
+  /** [scale] processes (Redis first, then each Synapse worker) with their input fingerprints; empty when workers are off. */
+  scale: { name: string; fingerprint: string }[];
   /** systemd timer units (`mxhome-purge.timer`) the deployment renders. */
   timers: string[];
   /** Rendered unit files (quadlet or systemd user units) being written: systemd must reload. */
@@ -41,6 +43,10 @@ export type Action =
   | { kind: "start"; service: ServiceName; reason: string }
   | { kind: "restart"; service: ServiceName; reason: string }
   | { kind: "stop"; service: ServiceName }
+  /** Native: a [scale] process, Redis or a Synapse worker ("worker1"). */
+  | { kind: "start-process"; process: string; reason: string }
+  | { kind: "restart-process"; process: string; reason: string }
+  | { kind: "stop-process"; process: string; reason: string }
   /** `systemctl --user enable` (with `--now` when `start`): timers, and natively the login unit. */
   | { kind: "enable-units"; units: string[]; start: boolean }
   /** `systemctl --user disable` (with `--now` when `stop`): how `down` pauses the timers. */

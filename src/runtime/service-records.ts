@@ -8,7 +8,7 @@ import type { ServiceName } from "../render/types.ts";
  * next `up` can tell a stale running service from a current one even if an
  * earlier run wrote the files but stopped before restarting.
  */
-export type StartedWith = Partial<Record<ServiceName, string>>;
+export type StartedWith = Partial<Record<ServiceName | string, string>>;
 
 const recordsFile = (paths: Paths) => join(paths.stateDir, "services.json");
 
@@ -21,7 +21,8 @@ export function readStartedWith(paths: Paths): StartedWith {
   }
 }
 
-export function recordStarted(paths: Paths, service: ServiceName, fingerprint: string): void {
+/** A service, or natively a [scale] process ("redis", "worker1"). */
+export function recordStarted(paths: Paths, service: ServiceName | string, fingerprint: string): void {
   const startedWith = { ...readStartedWith(paths), [service]: fingerprint };
   writeFileAtomic(recordsFile(paths), `${JSON.stringify({ version: 1, startedWith }, null, 2)}\n`, 0o600);
 }

@@ -10,6 +10,7 @@ const generators: Record<SecretName, () => string> = {
   formSecret: generateSecret,
   registrationSecret: generateSecret,
   postgresPassword: generateSecret,
+  workerReplicationSecret: generateSecret,
 };
 
 export interface SecretResult {
@@ -24,17 +25,20 @@ export interface SecretResult {
  */
 export function ensureSecrets(paths: Paths, dryRun = false): SecretResult[] {
   if (!dryRun) ensurePrivateDir(paths.secretsDir);
-  return (Object.keys(generators) as SecretName[]).map((name) => {
-    const file = paths.secrets[name];
-    if (existsSync(file)) return { name, file, action: "keep" };
-    if (!dryRun) {
-      const fd = openSync(file, "wx", 0o600);
-      try {
-        writeSync(fd, generators[name]());
-      } finally {
-        closeSync(fd);
-      }
+  return (Object.keys(generators) as SecretName[]).map((name) => ensureSecret(paths, name, dryRun));
+}
+
+/** One secret, created when missing (its dir must exist unless dry). `up` uses it for a secret newer than the deployment's `init`. */
+export function ensureSecret(paths: Paths, name: SecretName, dryRun = false): SecretResult {
+  const file = paths.secrets[name];
+  if (existsSync(file)) return { name, file, action: "keep" };
+  if (!dryRun) {
+    const fd = openSync(file, "wx", 0o600);
+    try {
+      writeSync(fd, generators[name]());
+    } finally {
+      closeSync(fd);
     }
-    return { name, file, action: "create" };
-  });
+  }
+  return { name, file, action: "create" };
 }

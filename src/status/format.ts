@@ -1,11 +1,16 @@
 import { formatBehind } from "../upgrade/versions.ts";
 import { formatBytes, formatDuration } from "../doctor/format-units.ts";
 import { bold, formatTable, statusIcon } from "../ui/style.ts";
-import type { LastRun, ServerStatus, ServiceStatus, StatusReport, UnconfiguredStatus } from "./types.ts";
+import type { LastRun, ServerStatus, ServiceStatus, StatusReport, UnconfiguredStatus, WorkerStatus } from "./types.ts";
 
 /** Pure: the one-line verdict: up, down, or what is missing. */
 export function headline(report: ServerStatus): { up: boolean; text: string } {
-  const down = report.services.filter((service) => service.state !== "running");
+  const down = [
+    ...report.services,
+    ...report.workers
+      .filter((worker) => worker.wanted)
+      .map((worker) => ({ service: worker.name, state: worker.state === "running" ? (worker.healthy ? "running" : "not answering") : worker.state === "died" ? "stopped unexpectedly" : "stopped" })),
+  ].filter((service) => service.state !== "running");
   if (down.length === 0 && report.synapse.healthy) return { up: true, text: "The homeserver is up." };
   if (report.services.length && down.length === report.services.length) return { up: false, text: "The homeserver is DOWN: nothing is running. Start it with `mxhome up`." };
   const names = down.map((service) => `${service.service} is ${service.state}`);
@@ -49,6 +54,19 @@ function servicesTable(services: ServiceStatus[], color: boolean, now: Date): st
   );
 }
 
+/** [scale]: Redis and each worker, with its health; a leftover says that `up` stops it. */
+function workersTable(workers: WorkerStatus[], color: boolean): string {
+  return formatTable(
+    workers.map((worker) => [
+      `  ${statusIcon(!worker.wanted ? "warn" : worker.healthy ? "ok" : "fail", color)}`,
+      worker.name === "redis" ? "redis" : `synapse ${worker.name}`,
+      worker.state === "running" ? (worker.healthy ? "healthy" : "running, not answering") : worker.state,
+      worker.port ? `127.0.0.1:${worker.port}` : "",
+      worker.wanted ? "" : "no longer wanted: `mxhome up` stops it",
+    ]),
+  );
+}
+
 /** No valid mxhome.toml: what is wrong (the lines themselves go to stderr as the error) and the services as far as seen. */
 function formatUnconfigured(report: UnconfiguredStatus, color: boolean, now: Date): string {
   if (!report.services) return `${statusIcon("warn", color)} mxhome is ${report.problem} (${report.configFile})\n`;
@@ -66,6 +84,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean; no
   const verdict = headline(report);
   const lines = [`${bold(report.serverName, color)}  ${report.publicUrl}  (${report.runtime} runtime)`, `${statusIcon(verdict.up ? "ok" : "fail", color)} ${verdict.text}`, ""];
   lines.push(servicesTable(report.services, color, now), "");
+  if (report.workers.length) lines.push(workersTable(report.workers, color), "");
   for (const service of report.services.filter((s) => s.lastLines?.length)) {
     lines.push(`${service.service} (${service.unit}) failed; its last lines:`, ...service.lastLines!.map((line) => `  ${line}`), `  fix: mxhome up   # after fixing the cause; \`mxhome logs ${service.service}\` shows more`, "");
   }

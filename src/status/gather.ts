@@ -7,6 +7,7 @@ import { readConfig } from "../doctor/context.ts";
 import { gatherDatabase } from "../doctor/facts/database.ts";
 import { createFacts } from "../doctor/facts/index.ts";
 import { gatherSynapse, synapseVersion } from "../doctor/facts/local-http.ts";
+import { gatherScale } from "../doctor/facts/scale.ts";
 import { gatherServices, type ServiceObservation } from "../doctor/facts/services.ts";
 import { gatherUnits, timerJobs } from "../doctor/facts/systemd.ts";
 import { createDoctorIo, type DoctorIo } from "../doctor/io.ts";
@@ -128,6 +129,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     unlessStopped(observedServices, "synapse", () => countAccountsAndRooms(options.paths, config.network.synapse_port), undefined),
     within(mediaBytes(io, options.paths.mediaStoreDir), undefined),
     within(facts.get(gatherUnits), { reachable: false, units: {} }),
+    within(facts.get(gatherScale), []),
   ]);
   // Reading /proc is synchronous: done once the probes have started their processes and
   // requests (setImmediate runs after those microtasks), while they are awaited.
@@ -135,7 +137,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     await new Promise((resolve) => setImmediate(resolve));
     return processUsages(pidsNeedingUsage(services), now.getTime());
   });
-  const [[services, synapse, database, counts, media, units], usage] = await Promise.all([probes, usages]);
+  const [[services, synapse, database, counts, media, units, scale], usage] = await Promise.all([probes, usages]);
   const run = (command: string, kind?: string) => {
     const record = readRunRecord(options.paths, command, kind);
     return record ? { finishedAt: record.finishedAt, ok: record.ok, summary: record.summary } : undefined;
@@ -146,6 +148,7 @@ export async function gatherStatus(options: StatusOptions): Promise<StatusReport
     publicUrl: `https://${publicHost(config)}`,
     runtime: config.runtime.kind,
     services: withUsage(services, usage),
+    workers: scale.map(({ name, state, healthy, wanted, pid, port }) => ({ name, state, healthy, wanted, ...(pid !== undefined ? { pid } : {}), ...(port !== undefined ? { port } : {}) })),
     synapse: { healthy: synapse?.health.status === 200, version: synapse ? synapseVersion(synapse.version) : undefined },
     behindPins: behindPins(planUpgrade(deployedVersions(options.paths, config))),
     counts,

@@ -17,6 +17,16 @@ export interface ServiceStatus {
   lastLines?: string[];
 }
 
+export interface WorkerStatus {
+  name: string;
+  state: "running" | "stopped" | "died";
+  healthy: boolean;
+  /** False: a leftover that `mxhome up` stops ([scale] no longer asks for it). */
+  wanted: boolean;
+  pid?: number;
+  port?: number;
+}
+
 export interface LastRun {
   finishedAt: string;
   ok: boolean;
@@ -29,6 +39,8 @@ export interface ServerStatus {
   publicUrl: string;
   runtime: "podman" | "native";
   services: ServiceStatus[];
+  /** [scale] processes (native): Redis and each Synapse worker, with their health; empty when workers are off. */
+  workers: WorkerStatus[];
   synapse: { healthy: boolean; version?: string };
   /** Components deployed older than this mxhome pins (src/upgrade/versions.ts): `mxhome upgrade` moves them. */
   behindPins: UpgradeStep[];

@@ -31,3 +31,7 @@ declare module "*.lock" {
   const text: string;
   export default text;
 }
+declare module "*.conf" {
+  const text: string;
+  export default text;
+}

@@ -32,6 +32,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../src/config/schema.ts";
+import { availableParallelism } from "node:os";
+import { renderReplicationListener, workerLayout } from "../../src/render/workers.ts";
 import { freePort } from "./ports.ts";
 import { startTestServer, type TestServer, type TestServerOptions } from "./server.ts";
 
@@ -54,7 +56,10 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-/** Replaces mxhome's listeners (a top-level key of the overrides wins): the same loopback listener, plus TLS federation. */
+/**
+ * Replaces mxhome's listeners (a top-level key of the overrides wins): the same loopback listener, plus TLS federation,
+ * plus with [scale] workers the main process's replication listener, as mxhome renders it.
+ */
 export function renderFederationOverrides(config: Config, tlsPort: number, certificate: { cert: string; key: string }): string {
   return `
 # Federation test pair (test/support/federation.ts)
@@ -74,7 +79,7 @@ listeners:
     resources:
       - names: [federation]
         compress: false
-tls_certificate_path: "${certificate.cert}"
+${renderReplicationListener(workerLayout({ config, cpuCount: availableParallelism() }))}tls_certificate_path: "${certificate.cert}"
 tls_private_key_path: "${certificate.key}"
 federation_verify_certificates: false
 ip_range_whitelist: ["127.0.0.0/8"]

@@ -6,6 +6,8 @@
  */
 import { spawn } from "node:child_process";
 import type { Paths } from "../../src/config/paths.ts";
+import { maxWorkers } from "../../src/config/scale.ts";
+import { scaleDaemon } from "../../src/runtime/native/scale.ts";
 import { nativeDaemon } from "../../src/runtime/native/services.ts";
 import { serviceOrder } from "../../src/runtime/runtime.ts";
 
@@ -44,8 +46,9 @@ export function renderTestOverrides(): string {
  * `keepFiles`: a benchmark's server kept for its next run).
  */
 export function startWatchdog(paths: Paths, root: string, keepFiles = false): void {
-  const stops = serviceOrder.map((service) => {
-    const { pidFile, identity } = nativeDaemon(paths, service);
+  // Workers first, Redis last of the [scale] processes; then the services (in start order, as ever).
+  const scale = [...Array.from({ length: maxWorkers }, (_, index) => `worker${index + 1}`), "redis"].map((name) => scaleDaemon(paths, name));
+  const stops = [...scale, ...serviceOrder.map((service) => nativeDaemon(paths, service))].map(({ pidFile, identity }) => {
     // Only a pid whose command line still names this server's file: pids get recycled.
     return `pid=$(head -n1 '${pidFile}' 2>/dev/null) && tr '\\0' ' ' </proc/$pid/cmdline 2>/dev/null | grep -qF '${identity}' && kill -INT $pid && pids="$pids $pid"`;
   });

@@ -35,6 +35,8 @@ import { lastKickCheck, lastPurgeCheck } from "./jobs/last-runs.ts";
 import { postgresCheck } from "./services/postgres.ts";
 import { restartsCheck } from "./services/restarts.ts";
 import { servicesRunningCheck } from "./services/running.ts";
+import { replicationCheck } from "./scale/replication.ts";
+import { workersCheck } from "./scale/workers.ts";
 import { adminHiddenCheck, caddyProxyCheck, wellKnownCheck } from "./services/caddy.ts";
 import { callsCheck, slidingSyncCheck } from "./services/clients.ts";
 import { synapseCheck } from "./services/synapse.ts";
@@ -81,6 +83,8 @@ export const doctorChecks: readonly Check[] = [
   adminHiddenCheck,
   slidingSyncCheck,
   callsCheck,
+  workersCheck,
+  replicationCheck,
   timersCheck,
   // exposure
   tailscaleCheck,

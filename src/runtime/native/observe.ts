@@ -11,6 +11,7 @@ import { readStartedWith, type StartedWith } from "../service-records.ts";
 import { clusterExists } from "./postgres.ts";
 import { runningPid } from "./process.ts";
 import { type NativePrograms, observePrograms } from "./programs.ts";
+import { scaleDaemon, scaleProcessesOnDisk } from "./scale.ts";
 import { nativeDaemon } from "./services.ts";
 
 /** Everything the native planner needs to know about the machine. */
@@ -25,6 +26,8 @@ export interface NativeObservation {
   host: HostObservation;
   /** Synapse, PostgreSQL and Caddy as found on this machine, probed. */
   programs: NativePrograms;
+  /** [scale] processes with a pid file: whether each runs (false: it died, or was killed). */
+  scale: Record<string, boolean>;
 }
 
 export const servicePort = (config: Config, service: ServiceName): number =>
@@ -55,7 +58,9 @@ export async function observeNative(paths: Paths, config: Config, unitNames: str
     if ((await taken()) && !(died[service] && (await waitFor(async () => !(await taken()), 3_000, 100)))) portTaken[service] = port;
   }
   const [systemd, tailscale, programs] = await Promise.all([recordSystemdUser(unitNames), recordTailscale(), observePrograms(paths, config)]);
+  const scale = Object.fromEntries(scaleProcessesOnDisk(paths).map((name) => [name, runningPid(scaleDaemon(paths, name)) !== undefined]));
   return {
+    scale,
     clusterExists: clusterExists(paths.postgresDir),
     running,
     died,

@@ -23,28 +23,64 @@ function portBlockers(observed: NativeObservation): Blocker[] {
 }
 
 /** Every program must be there before anything starts: a missing Synapse must not leave PostgreSQL running. */
-function programBlockers(observed: NativeObservation): Blocker[] {
-  return programProblems(observed.programs, observed.running.synapse)
+function programBlockers(desired: DesiredState, observed: NativeObservation): Blocker[] {
+  return programProblems(observed.programs, observed.running.synapse, desired.scale.length > 0)
     .filter((problem) => problem.blocking)
     .map(({ code, message, fix }) => ({ code, message, fix }));
 }
 
 /** Installs mxhome's Synapse when it is missing or broken, or records which Synapse this deployment runs. */
-function planSynapseProgram(observed: NativeObservation): Action[] {
+function planSynapseProgram(desired: DesiredState, observed: NativeObservation): Action[] {
   const { synapse } = observed.programs;
   if (synapse.origin === "managed" && !probeReady(synapse.probe)) {
     const reason = synapse.probe.missing ? (observed.running.synapse ? "its venv was deleted under the running Synapse" : "not installed yet") : "its venv is broken";
     return [{ kind: "install-synapse", version: synapse.version!, reason }];
+  }
+  // A venv from before mxhome's lock held the redis extra: rebuilt from the lock, which has it.
+  if (synapse.origin === "managed" && desired.scale.length && !synapse.probe.redis) {
+    return [{ kind: "install-synapse", version: synapse.version!, reason: "its venv lacks the redis extra (txredisapi) that workers need" }];
   }
   if (!synapse.unrecorded) return [];
   if (synapse.origin === "path") return [{ kind: "record-synapse", source: { kind: "path", python: synapse.python } }];
   return synapse.origin === "managed" ? [{ kind: "record-synapse", source: { kind: "managed", version: synapse.version! } }] : [];
 }
 
+/**
+ * Pure: the [scale] processes' share of `up`. Redis starts before the main
+ * Synapse (which connects to it at start), workers after it (they replicate
+ * from it). Processes no longer wanted stop: workers before the main process
+ * restarts without them, Redis after. A worker restarts whenever its inputs
+ * (which include the main process's) changed, or its database or program did.
+ */
+interface ScalePart {
+  beforeSynapse: Action[];
+  afterSynapse: Action[];
+  afterSynapseRestart: Action[];
+}
+
+function planScale(desired: DesiredState, observed: NativeObservation, restartAll: string | undefined): ScalePart {
+  const part: ScalePart = { beforeSynapse: [], afterSynapse: [], afterSynapseRestart: [] };
+  const wanted = new Set(desired.scale.map((process) => process.name));
+  for (const [name, running] of Object.entries(observed.scale)) {
+    if (wanted.has(name)) continue;
+    // A dead one too: stopping clears its pid file, so it is not reported as died on every run.
+    const stop: Action = { kind: "stop-process", process: name, reason: `[scale] workers no longer asks for it${running ? "" : "; it had already exited"}` };
+    (name === "redis" ? part.afterSynapseRestart : part.beforeSynapse).push(stop);
+  }
+  for (const { name, fingerprint } of desired.scale) {
+    const into = name === "redis" ? part.beforeSynapse : part.afterSynapse;
+    const running = observed.scale[name];
+    if (!running) into.push({ kind: "start-process", process: name, reason: running === false ? "it had stopped unexpectedly" : "not running" });
+    else if (observed.startedWith[name] !== fingerprint) into.push({ kind: "restart-process", process: name, reason: "its configuration changed" });
+    else if (name !== "redis" && restartAll) into.push({ kind: "restart-process", process: name, reason: restartAll });
+  }
+  return part;
+}
+
 /** Pure: what `up` does on a native machine, in order. */
 export function planNativeUp(desired: DesiredState, observed: NativeObservation): Plan {
   const actions: Action[] = planWriteFiles(desired);
-  const synapseProgram = planSynapseProgram(observed);
+  const synapseProgram = planSynapseProgram(desired, observed);
   // Before PostgreSQL: the install is the slowest step and the likeliest to fail (network).
   actions.push(...synapseProgram);
   const reinstalled = synapseProgram.some((action) => action.kind === "install-synapse");
@@ -52,7 +88,11 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
   actions.push(...reload.actions);
   if (!observed.clusterExists) actions.push({ kind: "init-database-cluster" });
   let postgresRestarted = false;
+  const postgresWillRestart = !observed.running.postgres || observed.startedWith.postgres !== desired.fingerprints.postgres;
+  const scale = planScale(desired, observed, reinstalled ? "its program was reinstalled" : postgresWillRestart ? "PostgreSQL restarted under it" : undefined);
   for (const service of serviceOrder) {
+    if (service === "synapse") actions.push(...scale.beforeSynapse);
+    if (service === "caddy") actions.push(...scale.afterSynapse, ...scale.afterSynapseRestart);
     if (!observed.running[service]) {
       actions.push({ kind: "start", service, reason: observed.died[service] ? "it had stopped unexpectedly" : "not running" });
     } else if (observed.startedWith[service] !== desired.fingerprints[service]) {
@@ -69,12 +109,18 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
     actions.push({ kind: "create-database" });
   }
   const host = mergeParts(planUnitsUp(desired, observed.host.systemd, loginUnit), planFunnelUp(desired, observed.host.tailscale));
-  return { runtime: "native", actions: [...actions, ...host.actions], blockers: [...programBlockers(observed), ...portBlockers(observed)], notes: host.notes };
+  return { runtime: "native", actions: [...actions, ...host.actions], blockers: [...programBlockers(desired, observed), ...portBlockers(observed)], notes: host.notes };
 }
 
-/** Pure: what `down` does: stop what runs (Caddy first, PostgreSQL last), pause timers, Funnel off. */
+/** Pure: what `down` does: stop what runs (Caddy first, then the workers, Synapse, Redis, PostgreSQL last), pause timers, Funnel off. */
 export function planNativeDown(desired: DesiredState, observed: NativeObservation): Plan {
-  const stops: Action[] = [...serviceOrder].reverse().filter((service) => observed.running[service]).map((service) => ({ kind: "stop", service }));
+  const running = Object.entries(observed.scale).filter(([, up]) => up).map(([name]) => name);
+  const stopProcess = (name: string): Action => ({ kind: "stop-process", process: name, reason: "mxhome down" });
+  const stops: Action[] = [...serviceOrder].reverse().flatMap((service): Action[] => [
+    ...(service === "synapse" ? running.filter((name) => name !== "redis").map(stopProcess) : []),
+    ...(observed.running[service] ? [{ kind: "stop", service } as const] : []),
+    ...(service === "synapse" && running.includes("redis") ? [stopProcess("redis")] : []),
+  ]);
   const host = planHostDown(desired, observed.host, loginUnit);
   return { runtime: "native", actions: [...stops, ...host.actions], blockers: [], notes: host.notes };
 }

@@ -6,6 +6,7 @@ import { compareVersions } from "../../render/podman-keys.ts";
 import { MxError } from "../../ui/errors.ts";
 import { choosePostgres, clusterMajor, findCaddy, type PostgresChoice, postgresCandidates } from "./binaries.ts";
 import { probeReady } from "./synapse-probe.ts";
+import { redisInstallFix } from "./redis.ts";
 import { observeSynapse, type SynapseProgram } from "./synapse-source.ts";
 
 /**
@@ -19,6 +20,8 @@ export interface NativePrograms {
   venvBase?: { python3: string | undefined; canCreateVenv: boolean };
   postgres: PostgresChoice & { cluster: string | undefined };
   caddy: { path?: string; version?: string; problem?: string; fix?: string };
+  /** redis-server, needed only with [scale] workers. */
+  redis: { path?: string };
 }
 
 async function observeVenvBase(): Promise<NativePrograms["venvBase"]> {
@@ -49,7 +52,8 @@ export async function observePrograms(paths: Paths, config: Config, fresh = fals
   const [synapse, caddy] = await Promise.all([observeSynapse(paths, config, cluster !== undefined, { fresh }), observeCaddy(config)]);
   // Only asked when a venv must be built: a working one needs no python3-venv.
   const venvBase = synapse.origin === "managed" && !probeReady(synapse.probe) ? await observeVenvBase() : undefined;
-  return { synapse, venvBase, postgres: { ...choosePostgres(configured, postgresCandidates(configured), cluster), cluster }, caddy };
+  const redis = { path: which("redis-server") ?? undefined };
+  return { synapse, venvBase, postgres: { ...choosePostgres(configured, postgresCandidates(configured), cluster), cluster }, caddy, redis };
 }
 
 export interface ProgramProblem {
@@ -108,13 +112,30 @@ function synapseProblem(programs: NativePrograms, synapseRunning: boolean): Prog
   return { code: "native.synapse-missing", message: `${originLabel(synapse)}: ${whatIsMissing(synapse)}.${running}`, fix, blocking: true };
 }
 
-/** Pure: every problem with the native runtime's programs, each with its fix. */
-export function programProblems(programs: NativePrograms, synapseRunning: boolean): ProgramProblem[] {
+/** Pure: every problem with the native runtime's programs, each with its fix. `needsRedis`: [scale] workers are on. */
+export function programProblems(programs: NativePrograms, synapseRunning: boolean, needsRedis = false): ProgramProblem[] {
   const problems: ProgramProblem[] = [];
   const synapse = synapseProblem(programs, synapseRunning);
   if (synapse) problems.push(synapse);
   if ("problem" in programs.postgres) problems.push({ code: programs.postgres.code, message: programs.postgres.problem, fix: programs.postgres.fix, blocking: true });
   if (programs.caddy.problem) problems.push({ code: "native.caddy-missing", message: programs.caddy.problem, fix: programs.caddy.fix ?? "Install Caddy.", blocking: true });
+  const { synapse: program } = programs;
+  if (needsRedis && probeReady(program.probe) && !program.probe.redis && program.origin !== "managed") {
+    problems.push({
+      code: "native.synapse-redis-missing",
+      message: `${originLabel(program)} has Synapse but not its redis extra (txredisapi, hiredis), which workers need.`,
+      fix: `\`${program.python} -m pip install "matrix-synapse[redis]==${program.probe.synapse}"\`, then run \`mxhome up\` (or set [scale] workers = "off").`,
+      blocking: true,
+    });
+  }
+  if (needsRedis && !programs.redis.path) {
+    problems.push({
+      code: "native.redis-missing",
+      message: "redis-server was not found on PATH: Synapse workers ([scale] workers in mxhome.toml) need Redis to talk to each other.",
+      fix: `${redisInstallFix}; then run \`mxhome up\` (or set [scale] workers = "off").`,
+      blocking: true,
+    });
+  }
   return problems;
 }
 

@@ -1,8 +1,8 @@
 import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
-import { readTextIfExists } from "../../io/fs.ts";
+import { ensurePrivateDir, readTextIfExists } from "../../io/fs.ts";
 import type { ServiceName } from "../../render/types.ts";
-import { recordStarted } from "../service-records.ts";
+import { readStartedWith, recordStarted } from "../service-records.ts";
 import type { Action, DesiredState, Runtime, ServiceState } from "../runtime.ts";
 import { serviceOrder } from "../runtime.ts";
 import { log } from "../../ui/logger.ts";
@@ -20,6 +20,8 @@ import {
 } from "./postgres.ts";
 import { showNativeLogs } from "./logs.ts";
 import { isRunning, startNativeService, stopNativeService } from "./services.ts";
+import { isScaleProcessRunning, scaleProcessesOnDisk, startScaleProcess, stopScaleProcess } from "./scale.ts";
+import { ensureSecret } from "../../secrets/ensure.ts";
 import { pinnedSynapseVersion, synapseLock } from "./synapse-lock.ts";
 import { writeSynapseRecord } from "./synapse-source.ts";
 import { installManagedSynapse, keptLockFile, lockForVersion } from "./synapse-venv.ts";
@@ -47,14 +49,34 @@ export function createNativeRuntime(paths: Paths, config: Config): Runtime {
   const unitNames = (desired: DesiredState) => [...desired.timers, loginUnit];
 
   async function stop(service: ServiceName): Promise<void> {
+    // Workers never outlive their main process: `restore` then finds the database free, and `up` starts them again after it.
+    if (service === "synapse") for (const name of scaleProcessesOnDisk(paths).filter((name) => name !== "redis")) await stopScaleProcess(paths, name);
     if (service === "postgres") await stopPostgres(postgres());
     else await stopNativeService(paths, service);
   }
 
   async function start(service: ServiceName, desired: DesiredState): Promise<void> {
+    if (service === "synapse" && desired.scale.length) {
+      // A deployment made before [scale] existed has no replication secret yet; it is no identity, so `up` makes it.
+      ensurePrivateDir(paths.secretsDir);
+      ensureSecret(paths, "workerReplicationSecret");
+    }
     if (service === "postgres") await startPostgres(postgres());
     else await startNativeService(paths, config, service);
     recordStarted(paths, service, desired.fingerprints[service]);
+  }
+
+  const runningWorkers = () => scaleProcessesOnDisk(paths).filter((name) => name !== "redis" && isScaleProcessRunning(paths, name));
+  const isCurrent = (name: string, desired: DesiredState) =>
+    isScaleProcessRunning(paths, name) && readStartedWith(paths)[name] === desired.scale.find((process) => process.name === name)?.fingerprint && startedThisRun.has(name);
+  /** Processes (re)started by this runtime object: one `up`, one `upgrade`. */
+  const startedThisRun = new Set<string>();
+
+  async function startProcess(name: string, desired: DesiredState): Promise<void> {
+    await startScaleProcess(paths, config, name);
+    startedThisRun.add(name);
+    const fingerprint = desired.scale.find((process) => process.name === name)?.fingerprint;
+    if (fingerprint) recordStarted(paths, name, fingerprint);
   }
 
   return {
@@ -86,11 +108,26 @@ export function createNativeRuntime(paths: Paths, config: Config): Runtime {
           return;
         case "start":
           return start(action.service, desired);
-        case "restart":
+        case "restart": {
+          // Stopping Synapse stops its workers (see stop); a restart starts the ones that ran again, so `upgrade` leaves none down.
+          const workers = action.service === "synapse" ? runningWorkers() : [];
           await stop(action.service);
-          return start(action.service, desired);
+          await start(action.service, desired);
+          for (const name of workers.filter((worker) => desired.scale.some((process) => process.name === worker))) await startProcess(name, desired);
+          return;
+        }
         case "stop":
           return stop(action.service);
+        case "restart-process":
+          // Already restarted with these inputs, by the restart of its main process earlier in this plan.
+          if (isCurrent(action.process, desired)) return;
+          await stopScaleProcess(paths, action.process);
+          return startProcess(action.process, desired);
+        case "start-process":
+          return startProcess(action.process, desired);
+        case "stop-process":
+          await stopScaleProcess(paths, action.process);
+          return;
         default:
           throw new Error(`the native runtime cannot ${action.kind}`);
       }

@@ -24,8 +24,11 @@ export function nativeDaemon(paths: Paths, service: ServiceName): DaemonIdentity
 
 export const isRunning = (paths: Paths, service: ServiceName) => runningPid(nativeDaemon(paths, service)) !== undefined;
 
+/** homeserver.yaml, then the user's overrides when present: what every Synapse process reads first. */
+export const synapseConfigFiles = (paths: Paths) => [homeserverConfigFile(paths), ...(existsSync(paths.synapseOverridesFile) ? [paths.synapseOverridesFile] : [])];
+
 function synapseSpec(paths: Paths, config: Config): DaemonSpec {
-  const configFiles = [homeserverConfigFile(paths), ...(existsSync(paths.synapseOverridesFile) ? [paths.synapseOverridesFile] : [])];
+  const configFiles = synapseConfigFiles(paths);
   return {
     name: "synapse",
     argv: [synapsePython(paths, config), "-m", "synapse.app.homeserver", ...configFiles.flatMap((file) => ["-c", file])],

@@ -17,6 +17,8 @@ export interface SynapseProbe {
   synapse?: string;
   /** psycopg2's version, when `import psycopg2` works. */
   driver?: string;
+  /** txredisapi's version, when it and hiredis import: Synapse's `redis` extra, which [scale] workers need. */
+  redis?: string;
   /** Why the probe failed, in Python's words (first useful line). */
   error?: string;
 }
@@ -38,6 +40,11 @@ try:
     out["driver"] = psycopg2.__version__.split()[0]
 except Exception as e:
     out.setdefault("error", "import psycopg2: %s: %s" % (type(e).__name__, e))
+try:
+    import txredisapi, hiredis, importlib.metadata as m
+    out["redis"] = m.version("txredisapi")
+except Exception:
+    pass
 print(json.dumps(out))
 `;
 
@@ -45,7 +52,7 @@ export async function probeSynapse(python: string): Promise<SynapseProbe> {
   if (!existsSync(python)) return { python, runs: false, missing: true, error: `${python} does not exist` };
   const result = await exec([python, "-c", probeScript], { timeoutMs: 60_000 }).catch((error: Error) => ({ exitCode: -1, stdout: "", stderr: error.message }));
   try {
-    const found = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as Pick<SynapseProbe, "synapse" | "driver" | "error">;
+    const found = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as Pick<SynapseProbe, "synapse" | "driver" | "redis" | "error">;
     return { python, runs: true, ...found };
   } catch {
     const why = result.stderr.trim().split("\n").at(-1) || `exit ${result.exitCode}`;

@@ -13,6 +13,8 @@ import { type CaddyOptions, renderCaddyfile } from "../../../src/render/caddy.ts
 import { wellKnownClient, wellKnownServer } from "../../../src/render/well-known.ts";
 import { components } from "../../support/components.ts";
 import { freePort } from "../../support/ports.ts";
+import { workerRoutes } from "../../../src/render/worker-routes.ts";
+import { sampleWorkerPath } from "../../support/worker-routes.ts";
 import { fixtureInputs, topologies } from "../../unit/render/_inputs.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "mxhome-caddy-"));
@@ -67,15 +69,16 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }
 
-/** Renders with the echo server upstream, starts `caddy run` on a free port, returns that port. */
-async function startCaddy(name: string, options: CaddyOptions = {}): Promise<number> {
+/** Renders with the echo server upstream (with workers: a second one for them), starts `caddy run` on a free port, returns that port. */
+async function startCaddy(name: string, options: CaddyOptions = {}, workers = false): Promise<number> {
   const port = await freePort();
-  const inputs = fixtureInputs("custom-domain", {
+  const inputs = fixtureInputs(workers ? "native-workers" : "custom-domain", {
     upstream: `127.0.0.1:${echo!.port}`,
     config: (config) => {
       config.network.caddy_port = port;
     },
   });
+  if (workers) inputs.workerUpstreams = [`127.0.0.1:${workerEcho!.port}`];
   const file = writeCaddyfile(name, renderCaddyfile(inputs, options).content);
   const log = join(scratch, `${name}.log`);
   const child = Bun.spawn([components.caddy, "run", "--config", file, "--adapter", "caddyfile"], {
@@ -105,19 +108,30 @@ function rawGet(port: number, path: string): Promise<number> {
 
 let trustedPort = 0;
 let untrustedPort = 0;
+let workersPort = 0;
+/** What the workers' echo server received. */
+const receivedByWorkers: { path: string; headers: Record<string, string> }[] = [];
+let workerEcho: ReturnType<typeof Bun.serve> | undefined;
 const config = fixtureInputs("custom-domain").config;
 
-beforeAll(async () => {
-  echo = Bun.serve({
+/** A header-echo server recording what it received; `mark` is added to each answer (the workers' says `worker: true`). */
+function startEcho(into: { path: string; headers: Record<string, string> }[], mark: Record<string, unknown> = {}): ReturnType<typeof Bun.serve> {
+  return Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     fetch(request) {
       const seen = { path: new URL(request.url).pathname, headers: Object.fromEntries(request.headers) };
-      received.push(seen);
-      return Response.json(seen);
+      into.push(seen);
+      return Response.json({ ...seen, ...mark });
     },
   });
+}
+
+beforeAll(async () => {
+  echo = startEcho(received);
+  workerEcho = startEcho(receivedByWorkers, { worker: true });
   trustedPort = await startCaddy("trusted");
+  workersPort = await startCaddy("workers", {}, true);
   // The peer (127.0.0.1) is outside this range, as any client on the internet would be.
   untrustedPort = await startCaddy("untrusted", { trustedProxies: "127.0.0.2/32" });
 });
@@ -126,6 +140,7 @@ afterAll(async () => {
   for (const caddy of caddies) caddy.process.kill();
   await Promise.all(caddies.map((caddy) => caddy.process.exited));
   echo?.stop(true);
+  workerEcho?.stop(true);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -197,4 +212,35 @@ describe("X-Forwarded-* and trusted_proxies", () => {
     expect(headers["x-forwarded-proto"]).toBe("http");
     expect(headers["x-forwarded-for"]).toBe("127.0.0.1");
   });
+});
+
+describe("with workers: upstream's routing table", () => {
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${workersPort}${path}`, { headers: { Authorization: "Bearer syt_x" } });
+    return { status: response.status, body: (await response.json().catch(() => ({}))) as { path?: string; worker?: boolean } };
+  };
+
+  test.each(workerRoutes.map((route) => [route, sampleWorkerPath(route)]))("%s: %s goes to a worker", async (_route, path) => {
+    const { status, body } = await get(path);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ path, worker: true });
+  });
+
+  test.each(["/_matrix/client/v3/rooms/!r:x/send/m.room.message/1", "/_matrix/client/v3/login", "/_matrix/media/v3/upload", "/_synapse/client/new_user_consent"])(
+    "%s stays with the main process",
+    async (path) => {
+      const { status, body } = await get(path);
+      expect(status).toBe(200);
+      expect(body.worker).toBeUndefined();
+    },
+  );
+
+  // Every admin path, including upstream's one generic-worker admin route and each worker route's path under /_synapse/admin.
+  test.each(["/_synapse/admin/v1/rooms/!r:x", "/_synapse/admin/v2/users/@a:x", "/_synapse/admin/v1/register", ...workerRoutes.map((route) => `/_synapse/admin${sampleWorkerPath(route)}`)])(
+    "%s is 404 and reaches neither the workers nor the main process",
+    async (path) => {
+      expect(await rawGet(workersPort, path)).toBe(404);
+      expect([...received, ...receivedByWorkers].filter((seen) => /admin/i.test(decodeURIComponent(seen.path)))).toEqual([]);
+    },
+  );
 });

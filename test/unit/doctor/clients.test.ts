@@ -3,7 +3,8 @@ import { checkHttpsUrl } from "../../../src/config/validate-names.ts";
 import { defaultConfig } from "../../../src/config/render-toml.ts";
 import { judgeCalls, judgeSlidingSync } from "../../../src/doctor/checks/services/clients.ts";
 import type { CaddyObservation } from "../../../src/doctor/facts/local-http.ts";
-import { renderHomeserverYaml, hostSynapsePaths } from "../../../src/render/synapse.ts";
+import { renderInputsFor } from "../../../src/render/index.ts";
+import { renderHomeserverYaml } from "../../../src/render/synapse.ts";
 import { wellKnownClient } from "../../../src/render/well-known.ts";
 import { resolvePaths } from "../../../src/config/paths.ts";
 
@@ -37,9 +38,9 @@ describe("calls", () => {
   test("the well-known and homeserver.yaml name a focus only when one is configured", () => {
     const paths = resolvePaths({ HOME: "/home/me" });
     expect(JSON.parse(wellKnownClient(config()))).toEqual({ "m.homeserver": { base_url: "https://pc.tail1.ts.net" } });
-    expect(renderHomeserverYaml(config(), hostSynapsePaths(paths), "/o.yaml")).not.toMatch(/matrix_rtc|msc4143/);
+    expect(renderHomeserverYaml(renderInputsFor(config(), paths, "/usr/bin/mxhome", 2))).not.toMatch(/matrix_rtc|msc4143/);
     expect(JSON.parse(wellKnownClient(config(livekit)))["org.matrix.msc4143.rtc_foci"]).toEqual([{ type: "livekit", livekit_service_url: livekit }]);
-    expect(renderHomeserverYaml(config(livekit), hostSynapsePaths(paths), "/o.yaml")).toContain(
+    expect(renderHomeserverYaml(renderInputsFor(config(livekit), paths, "/usr/bin/mxhome", 2))).toContain(
       `experimental_features:\n  msc4143_enabled: true\nmatrix_rtc:\n  transports:\n    - type: livekit\n      livekit_service_url: "${livekit}"\n`,
     );
   });

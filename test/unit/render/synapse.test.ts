@@ -12,12 +12,16 @@ function homeserver(topology: Topology, tweak?: (config: Config) => void): Recor
 describe.each(topologies)("homeserver.yaml (%s)", (topology) => {
   const config = homeserver(topology);
 
-  test("registration is closed and the only listener is loopback with x_forwarded", () => {
+  test("registration is closed and every listener is loopback; the client one with x_forwarded", () => {
     expect(config.enable_registration).toBe(false);
-    expect(config.listeners).toHaveLength(1);
-    expect(config.listeners[0].bind_addresses).toEqual(["127.0.0.1"]);
+    // With workers, a second one: the main process's replication listener.
+    expect(config.listeners).toHaveLength(topology === "native-workers" ? 2 : 1);
+    for (const listener of config.listeners) {
+      expect(listener.bind_addresses).toEqual(["127.0.0.1"]);
+      expect(listener.tls).toBe(false);
+    }
     expect(config.listeners[0].x_forwarded).toBe(true);
-    expect(config.listeners[0].tls).toBe(false);
+    expect(config.listeners[0].resources[0].names).toEqual(["client", "federation"]);
   });
 
   test("PostgreSQL through libpq options only: no password or password_file", () => {

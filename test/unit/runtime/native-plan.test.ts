@@ -7,6 +7,7 @@ import { readyPrograms } from "./_programs.ts";
 const desired: DesiredState = {
   writes: [],
   fingerprints: { postgres: "fp-postgres", synapse: "fp-synapse", caddy: "fp-caddy" },
+  scale: [],
   timers: ["mxhome-purge.timer"],
   unitFilesChanged: false,
   funnelTarget: "http://127.0.0.1:8080",
@@ -20,6 +21,7 @@ const observed = (changes: Partial<NativeObservation> = {}): NativeObservation =
   startedWith: { ...desired.fingerprints },
   host: { systemd: { reachable: false, units: {} }, tailscale: { installed: false, running: false, operator: undefined, funnelTarget: undefined } },
   programs: readyPrograms(),
+  scale: {},
   ...changes,
 });
 
@@ -90,6 +92,88 @@ describe("planNativeDown", () => {
     const plan = planNativeDown(desired, observed({ running: { ...all(true), synapse: false } }));
     expect(plan.actions).toEqual([
       { kind: "stop", service: "caddy" },
+      { kind: "stop", service: "postgres" },
+    ]);
+  });
+});
+
+describe("planNativeUp with [scale] workers", () => {
+  const scale = [
+    { name: "redis", fingerprint: "fp-redis" },
+    { name: "worker1", fingerprint: "fp-worker1" },
+    { name: "worker2", fingerprint: "fp-worker2" },
+  ];
+  const on: DesiredState = { ...desired, scale };
+  const started = { ...desired.fingerprints, redis: "fp-redis", worker1: "fp-worker1", worker2: "fp-worker2" };
+  const allUp = { redis: true, worker1: true, worker2: true };
+
+  test("off → on: Redis before the main process restarts, the workers after it, Caddy last", () => {
+    const plan = planNativeUp({ ...on, fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-2", caddy: "fp-caddy-2" } }, observed());
+    expect(plan.actions).toEqual([
+      { kind: "start-process", process: "redis", reason: "not running" },
+      { kind: "restart", service: "synapse", reason: "its configuration changed" },
+      { kind: "start-process", process: "worker1", reason: "not running" },
+      { kind: "start-process", process: "worker2", reason: "not running" },
+      { kind: "restart", service: "caddy", reason: "its configuration changed" },
+    ]);
+  });
+
+  test("on → off: workers stop before the main process restarts without them, Redis after it", () => {
+    const plan = planNativeUp({ ...desired, fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-2", caddy: "fp-caddy-2" } }, observed({ scale: allUp, startedWith: started }));
+    expect(plan.actions).toEqual([
+      { kind: "stop-process", process: "worker1", reason: "[scale] workers no longer asks for it" },
+      { kind: "stop-process", process: "worker2", reason: "[scale] workers no longer asks for it" },
+      { kind: "restart", service: "synapse", reason: "its configuration changed" },
+      { kind: "stop-process", process: "redis", reason: "[scale] workers no longer asks for it" },
+      { kind: "restart", service: "caddy", reason: "its configuration changed" },
+    ]);
+  });
+
+  test("all current: nothing; a killed worker is started again", () => {
+    expect(planNativeUp(on, observed({ scale: allUp, startedWith: started })).actions).toEqual([]);
+    expect(planNativeUp(on, observed({ scale: { ...allUp, worker2: false }, startedWith: started })).actions).toEqual([
+      { kind: "start-process", process: "worker2", reason: "it had stopped unexpectedly" },
+    ]);
+  });
+
+  test("a worker restarts when its inputs changed, or when PostgreSQL restarts under it", () => {
+    expect(planNativeUp({ ...on, scale: [scale[0]!, { name: "worker1", fingerprint: "fp-worker1-2" }, scale[2]!] }, observed({ scale: allUp, startedWith: started })).actions).toEqual([
+      { kind: "restart-process", process: "worker1", reason: "its configuration changed" },
+    ]);
+    const postgresDied = observed({ scale: allUp, startedWith: started, running: { ...all(true), postgres: false }, died: { ...all(false), postgres: true } });
+    expect(planNativeUp(on, postgresDied).actions.filter((action) => action.kind === "restart-process").map((action) => "process" in action && action.process)).toEqual(["worker1", "worker2"]);
+  });
+
+  test("fewer workers: the extra one stops; a dead leftover's pid file is cleared too", () => {
+    const two = { ...on, scale: scale.slice(0, 2) };
+    expect(planNativeUp(two, observed({ scale: allUp, startedWith: started })).actions).toEqual([
+      { kind: "stop-process", process: "worker2", reason: "[scale] workers no longer asks for it" },
+    ]);
+    expect(planNativeUp(two, observed({ scale: { ...allUp, worker2: false }, startedWith: started })).actions[0]).toMatchObject({ kind: "stop-process", process: "worker2" });
+  });
+
+  test("a managed venv from before the lock held the redis extra is rebuilt; a python of your own blocks with the pip fix", () => {
+    const old = readyPrograms({ probe: { ...readyPrograms().synapse.probe, redis: undefined } });
+    expect(planNativeUp(on, observed({ programs: old })).actions[0]).toEqual({ kind: "install-synapse", version: "1.163.2", reason: "its venv lacks the redis extra (txredisapi) that workers need" });
+    expect(planNativeUp(desired, observed({ programs: old })).actions).toEqual([]);
+    const own = readyPrograms({ origin: "override", python: "/opt/s/bin/python", probe: { python: "/opt/s/bin/python", runs: true, synapse: "1.163.2", driver: "2.9.13" } });
+    expect(planNativeUp(on, observed({ programs: own })).blockers).toEqual([
+      expect.objectContaining({ code: "native.synapse-redis-missing", fix: expect.stringContaining('/opt/s/bin/python -m pip install "matrix-synapse[redis]==1.163.2"') }),
+    ]);
+  });
+
+  test("redis-server missing: up is blocked before anything starts, with the install command", () => {
+    const plan = planNativeUp(on, observed({ programs: readyPrograms({}, { redis: {} }) }));
+    expect(plan.blockers).toEqual([expect.objectContaining({ code: "native.redis-missing", fix: expect.stringContaining("sudo apt install redis-server") })]);
+  });
+
+  test("down: Caddy, the workers, Synapse, Redis, PostgreSQL", () => {
+    expect(planNativeDown(on, observed({ scale: allUp })).actions).toEqual([
+      { kind: "stop", service: "caddy" },
+      { kind: "stop-process", process: "worker1", reason: "mxhome down" },
+      { kind: "stop-process", process: "worker2", reason: "mxhome down" },
+      { kind: "stop", service: "synapse" },
+      { kind: "stop-process", process: "redis", reason: "mxhome down" },
       { kind: "stop", service: "postgres" },
     ]);
   });

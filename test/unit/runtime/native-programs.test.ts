@@ -13,6 +13,7 @@ import { managedPython, readyPrograms } from "./_programs.ts";
 const desired: DesiredState = {
   writes: [],
   fingerprints: { postgres: "p", synapse: "s", caddy: "c" },
+  scale: [],
   timers: [],
   unitFilesChanged: false,
   funnelTarget: "http://127.0.0.1:8080",
@@ -26,6 +27,7 @@ const observed = (programs = readyPrograms(), running = true): NativeObservation
   startedWith: running ? { ...desired.fingerprints } : {},
   host: { systemd: { reachable: false, units: {} }, tailscale: { installed: false, running: false, operator: undefined, funnelTarget: undefined } },
   programs,
+  scale: {},
 });
 const missingVenv = { python: managedPython, runs: false, missing: true, error: `${managedPython} does not exist` };
 const driverless = { python: "/opt/py/bin/python", runs: true, synapse: "1.163.2", error: "import psycopg2: ModuleNotFoundError: No module named 'psycopg2'" };
@@ -140,7 +142,7 @@ describe("install failures name their fix", () => {
 });
 
 describe("doctor native-programs", () => {
-  const fact = (programs = readyPrograms(), synapseRunning = true) => ({ programs, synapseRunning, recordFile: "/s/synapse.json" });
+  const fact = (programs = readyPrograms(), synapseRunning = true, needsRedis = false) => ({ programs, synapseRunning, needsRedis, recordFile: "/s/synapse.json" });
   test("all there: ok, each program with its version", () => {
     const verdict = judgeNativePrograms(fact());
     expect(verdict.status).toBe("ok");
@@ -168,6 +170,16 @@ describe("doctor native-programs", () => {
   test("never moved backwards: a newer Synapse on PATH is kept", () => {
     const newer = readyPrograms({ origin: "path", python: "/usr/bin/python3", probe: { python: "/usr/bin/python3", runs: true, synapse: "1.170.0", driver: "2.9.13" } });
     expect(moveToManagedAdvice(newer.synapse, "/s/synapse.json")).toContain("Keep it");
+  });
+  test("with workers, Redis is listed; a missing redis-server fails with the install command and blocks up", () => {
+    expect(judgeNativePrograms(fact(readyPrograms(), true, true)).details).toContain("Redis (/usr/bin/redis-server)");
+    const verdict = judgeNativePrograms(fact(readyPrograms({}, { redis: {} }), true, true));
+    expect(verdict.status).toBe("fail");
+    expect(verdict.detail).toContain("redis-server was not found");
+    expect(verdict.fix).toContain("sudo apt install redis-server");
+    expect(programProblems(readyPrograms({}, { redis: {} }), true, true)[0]).toMatchObject({ code: "native.redis-missing", blocking: true });
+    // Without workers nobody needs it.
+    expect(judgeNativePrograms(fact(readyPrograms({}, { redis: {} }))).status).toBe("ok");
   });
   test("caddy missing", () => {
     const problems = programProblems(readyPrograms({}, { caddy: { problem: 'Caddy ("caddy") was not found.', fix: "Install it" } }), true);

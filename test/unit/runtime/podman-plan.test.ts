@@ -11,6 +11,7 @@ const observe = async (name: string) => parsePodmanRecording((await Bun.file(joi
 const desired: DesiredState = {
   writes: [],
   fingerprints: { postgres: "fp-postgres", synapse: "fp-synapse", caddy: "fp-caddy" },
+  scale: [],
   timers: ["mxhome-purge.timer", "mxhome-kick.timer"],
   unitFilesChanged: false,
   funnelTarget: "http://127.0.0.1:8080",

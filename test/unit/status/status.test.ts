@@ -47,6 +47,7 @@ const up: ServerStatus = {
     { service: "synapse", state: "running", pid: 12, since: now.getTime() - 3 * 3_600_000, memoryBytes: 300 * 1024 ** 2 },
     { service: "caddy", state: "running", pid: 13, since: now.getTime() - 60_000, memoryBytes: 20 * 1024 ** 2 },
   ],
+  workers: [],
   synapse: { healthy: true, version: "1.163.2" },
   behindPins: [],
   counts: { users: 5, rooms: 4 },
@@ -70,6 +71,18 @@ describe("the screen", () => {
     expect(text).toContain("kick: not scheduled (no user systemd)");
     expect(text).not.toContain("\x1b[");
     expect(text).not.toContain("Upgrade");
+  });
+
+  test("workers: Redis and each worker with its health; a down one makes the server DOWN", () => {
+    const workers = [
+      { name: "redis", state: "running" as const, healthy: true, wanted: true, pid: 20 },
+      { name: "worker1", state: "running" as const, healthy: true, wanted: true, pid: 21, port: 8101 },
+    ];
+    const text = formatStatus({ ...up, workers }, { color: false, now });
+    expect(text).toMatch(/OK +redis +healthy/);
+    expect(text).toMatch(/OK +synapse worker1 +healthy +127\.0\.0\.1:8101/);
+    const died = { ...up, workers: [workers[0]!, { ...workers[1]!, state: "died" as const, healthy: false }] };
+    expect(headline(died)).toMatchObject({ up: false, text: expect.stringContaining("worker1 is stopped unexpectedly") });
   });
 
   test("what is deployed older than this mxhome pins, and the command that says more", () => {
