@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chownSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { compile } from "../../scripts/build.ts";
+import { compileArgs } from "../../scripts/build.ts";
 import { images } from "../../src/render/images.ts";
 import { mxhomeBinary } from "../support/binary.ts";
 import { boxUsers, type PodmanBox, sharedBox } from "../support/podman-box.ts";
@@ -32,6 +32,8 @@ const olderImage = "docker.io/library/postgres:15-alpine";
 const dataDir = `${home}/.local/share/mxhome/postgres`;
 
 let box: PodmanBox;
+/** The older mxhome, compiled while the native half runs (it needs only this one). */
+let olderBuilt: Promise<string>;
 
 const as = (argv: string[], timeoutMs = 900_000) => box.run(user, argv, { timeoutMs });
 function ok(result: { exitCode: number; stdout: string; stderr: string }, what: string): string {
@@ -96,7 +98,13 @@ async function expectData(base: string, data: Matrix): Promise<void> {
 
 beforeAll(async () => {
   const older = join(mkdtempSync(join(tmpdir(), "mxhome-pg15-")), "mxhome");
-  compile(older, undefined, { postgresImage: olderImage });
+  const build = Bun.spawn(compileArgs(older, undefined, { postgresImage: olderImage }), { stdout: "ignore", stderr: "pipe" });
+  olderBuilt = build.exited.then(async (code) => {
+    if (code !== 0) throw new Error(`building the older mxhome failed: ${await new Response(build.stderr).text()}`);
+    return older;
+  });
+  olderBuilt.catch(() => undefined); // awaited by the podman half
+  mxhomeBinary();
   box = await sharedBox();
   // runtime.test.ts stops the shared box when it ends: a later suite boots the same copy again.
   try {
@@ -107,7 +115,6 @@ beforeAll(async () => {
     box.run("mx", ["mxhome", "down"], { timeoutMs: 300_000 });
   }
   box.install(mxhomeBinary(), "/usr/local/bin/mxhome");
-  box.install(older, "/usr/local/bin/mxhome-pg15");
   resetUser();
 }, 900_000);
 
@@ -115,12 +122,96 @@ afterAll(() => {
   if (box) resetUser();
 }, 600_000);
 
+describe("native: a cluster made by PostgreSQL 15, upgraded to 17 (both installed)", () => {
+  const container = "mxhome-native-pg";
+  const work = "/work";
+  const nativeData = `${work}/.local/share/mxhome/postgres`;
+  const ports = { synapse: 0, caddy: 0, postgres: 0 };
+  let base = "";
+  let data: Matrix;
+  // Inside the container: PostgreSQL 15's programs first on PATH, as before a distribution upgrade; then none on PATH (17 is the newest in /usr/lib/postgresql).
+  const oldPath = "PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin";
+  const newPath = "PATH=/usr/local/bin:/usr/bin:/bin";
+  const inside = (path: string, argv: string[], input?: string) =>
+    box.run(user, ["podman", "exec", ...(input === undefined ? [] : ["-i"]), "--env", `HOME=${work}`, "--env", path, "--env", "NO_COLOR=1", container, ...argv], { input, timeoutMs: 900_000 });
+
+  test("up with PostgreSQL 15 in a container holding both majors, Synapse and Caddy (HOME a 1 GB tmpfs)", async () => {
+    Object.assign(ports, { synapse: await freePort(), caddy: await freePort(), postgres: await freePort() });
+    base = `http://127.0.0.1:${ports.synapse}`;
+    ok(
+      as(["podman", "run", "--detach", "--rm", "--name", container, "--network=host", "--user=70:70", "--tmpfs", `${work}:rw,exec,size=1g,mode=1777`, "--volume=/usr/local/bin/mxhome:/usr/local/bin/mxhome:ro", "--entrypoint=/bin/sleep", olderImage, "infinity"]),
+      "podman run",
+    );
+    ok(inside(oldPath, ["sh", "-c", `mkdir -p ${work}/.config/mxhome && cat > ${work}/.config/mxhome/homeserver.overrides.yaml`], renderTestOverrides()), "overrides");
+    ok(inside(oldPath, ["sh", "-c", `umask 077 && cat > ${work}/password`], `${password}\n`), "password file");
+    const portArgs = ["--synapse-port", `${ports.synapse}`, "--caddy-port", `${ports.caddy}`, "--postgres-port", `${ports.postgres}`];
+    ok(inside(oldPath, ["mxhome", "init", "--yes", "--runtime", "native", "--server-name", "native-pg.test", ...portArgs]), "init");
+    ok(inside(oldPath, ["sed", "-i", 's|^python = ""$|python = "/opt/synapse/bin/python"|', `${work}/.config/mxhome/mxhome.toml`]), "python = the image's Synapse");
+    ok(inside(oldPath, ["mxhome", "up", "--password-file", `${work}/password`]), "up");
+    expect(ok(inside(oldPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
+    data = await writeData(base);
+  }, 900_000);
+
+  test("upgrade --check names the newest installed major; too little disk is refused before anything changes", () => {
+    const check = JSON.parse(ok(inside(newPath, ["mxhome", "upgrade", "--check", "--json"]), "--check")) as { deployment: { steps: { component: string; kind: string; to?: string }[] } };
+    expect(check.deployment.steps.find((step) => step.component === "postgres")).toMatchObject({ kind: "major", to: "17" });
+    // Leave about 200 MB of the tmpfs free: less than archive + dump + new cluster + the margin.
+    const free = Number(ok(inside(newPath, ["df", "--output=avail", "-B1", work]), "df").trim().split("\n").pop());
+    ok(inside(newPath, ["fallocate", "-l", `${free - 200 * 1024 ** 2}`, `${work}/filler`]), "fill the tmpfs");
+    const refused = inside(newPath, ["mxhome", "upgrade", "--yes"]);
+    ok(inside(newPath, ["rm", `${work}/filler`]), "remove the filler");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("Not enough free disk");
+    expect(refused.stderr).toContain("the new PostgreSQL 17 cluster");
+    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
+    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
+  }, 300_000);
+
+  test("a load that fails goes back: PostgreSQL 15 on its directory again, Synapse healthy, the data there; it says what happened", async () => {
+    // PostgreSQL 17's pg_restore fails, as a broken load would (container root may change the image's files).
+    const restore = "/usr/lib/postgresql/17/bin/pg_restore";
+    const swap = (script: string) => ok(box.run(user, ["podman", "exec", "--user=0", container, "sh", "-c", script]), "swap pg_restore");
+    swap(`mv ${restore} ${restore}.real && printf '#!/bin/sh\necho "pg_restore: error: injected by the test" >&2\nexit 1\n' > ${restore} && chmod 755 ${restore}`);
+    let failed: { exitCode: number; stdout: string; stderr: string };
+    try {
+      failed = inside(newPath, ["mxhome", "upgrade", "--yes"]);
+    } finally {
+      swap(`mv ${restore}.real ${restore}`);
+    }
+    expect(failed.exitCode).toBe(1);
+    // Not a terminal: the arrow is ASCII.
+    expect(failed.stderr).toContain("PostgreSQL 15 -> 17 failed: PostgreSQL: pg_restore failed");
+    expect(failed.stderr).toContain("injected by the test");
+    expect(failed.stderr).toContain(`moved ${nativeData}-15.old back to ${nativeData}`);
+    expect(failed.stderr).toContain("started Synapse again");
+    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
+    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    await expectData(base, data);
+  }, 600_000);
+
+  test("upgrade --yes: the cluster is PostgreSQL 17's, the old one kept until --forget-old-postgres; data and sessions kept", async () => {
+    const started = Date.now();
+    const report = JSON.parse(ok(inside(newPath, ["mxhome", "upgrade", "--yes", "--json"]), "upgrade --yes")) as { deployment: { outcome: string; postgresMajor: { from: string; to: string } } };
+    console.error(`native: upgrade 15 → 17 took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(report.deployment).toMatchObject({ outcome: "upgraded", postgresMajor: { from: "15", to: "17" } });
+    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("17");
+    expect(ok(inside(newPath, ["cat", `${nativeData}-15.old/PG_VERSION`]), "old PG_VERSION").trim()).toBe("15");
+    await expectData(base, data);
+    ok(inside(newPath, ["mxhome", "upgrade", "--forget-old-postgres"]), "forget");
+    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
+    inside(newPath, ["mxhome", "down"]);
+    as(["podman", "rm", "--force", "--time", "5", container]);
+  }, 900_000);
+});
+
 describe("podman: PostgreSQL 15 → 17 (stand-in images)", () => {
   const ports = { synapse: 0, caddy: 0, postgres: 0 };
   let base = "";
   let data: Matrix;
 
   test("an mxhome that pins postgres:15 deploys; this mxhome's up refuses the major and names mxhome upgrade", async () => {
+    box.install(await olderBuilt, "/usr/local/bin/mxhome-pg15");
     Object.assign(ports, { synapse: await freePort(), caddy: await freePort(), postgres: await freePort() });
     base = `http://127.0.0.1:${ports.caddy}`;
     put(`${home}/.config/mxhome/homeserver.overrides.yaml`, renderTestOverrides());
@@ -177,87 +268,4 @@ describe("podman: PostgreSQL 15 → 17 (stand-in images)", () => {
     expect(exists(dataDir)).toBe(true);
     expect(as(["mxhome", "upgrade", "--forget-old-postgres"]).stderr).toContain("No old PostgreSQL data directory is recorded");
   }, 120_000);
-});
-
-describe("native: a cluster made by PostgreSQL 15, upgraded to 17 (both installed)", () => {
-  const container = "mxhome-native-pg";
-  const work = "/work";
-  const nativeData = `${work}/.local/share/mxhome/postgres`;
-  const ports = { synapse: 0, caddy: 0, postgres: 0 };
-  let base = "";
-  let data: Matrix;
-  // Inside the container: PostgreSQL 15's programs first on PATH, as before a distribution upgrade; then none on PATH (17 is the newest in /usr/lib/postgresql).
-  const oldPath = "PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin";
-  const newPath = "PATH=/usr/local/bin:/usr/bin:/bin";
-  const inside = (path: string, argv: string[], input?: string) =>
-    box.run(user, ["podman", "exec", ...(input === undefined ? [] : ["-i"]), "--env", `HOME=${work}`, "--env", path, "--env", "NO_COLOR=1", container, ...argv], { input, timeoutMs: 900_000 });
-
-  test("up with PostgreSQL 15 in a container holding both majors, Synapse and Caddy (HOME a 1 GB tmpfs)", async () => {
-    ok(as(["mxhome", "down"], 300_000), "podman deployment down (ports, CPU)");
-    Object.assign(ports, { synapse: await freePort(), caddy: await freePort(), postgres: await freePort() });
-    base = `http://127.0.0.1:${ports.synapse}`;
-    ok(
-      as(["podman", "run", "--detach", "--rm", "--name", container, "--network=host", "--user=70:70", "--tmpfs", `${work}:rw,exec,size=1g,mode=1777`, "--volume=/usr/local/bin/mxhome:/usr/local/bin/mxhome:ro", "--entrypoint=/bin/sleep", olderImage, "infinity"]),
-      "podman run",
-    );
-    ok(inside(oldPath, ["sh", "-c", `mkdir -p ${work}/.config/mxhome && cat > ${work}/.config/mxhome/homeserver.overrides.yaml`], renderTestOverrides()), "overrides");
-    ok(inside(oldPath, ["sh", "-c", `umask 077 && cat > ${work}/password`], `${password}\n`), "password file");
-    const portArgs = ["--synapse-port", `${ports.synapse}`, "--caddy-port", `${ports.caddy}`, "--postgres-port", `${ports.postgres}`];
-    ok(inside(oldPath, ["mxhome", "init", "--yes", "--runtime", "native", "--server-name", "native-pg.test", ...portArgs]), "init");
-    ok(inside(oldPath, ["sed", "-i", 's|^python = ""$|python = "/opt/synapse/bin/python"|', `${work}/.config/mxhome/mxhome.toml`]), "python = the image's Synapse");
-    ok(inside(oldPath, ["mxhome", "up", "--password-file", `${work}/password`]), "up");
-    expect(ok(inside(oldPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
-    data = await writeData(base);
-  }, 900_000);
-
-  test("upgrade --check names the newest installed major; too little disk is refused before anything changes", () => {
-    const check = JSON.parse(ok(inside(newPath, ["mxhome", "upgrade", "--check", "--json"]), "--check")) as { deployment: { steps: { component: string; kind: string; to?: string }[] } };
-    expect(check.deployment.steps.find((step) => step.component === "postgres")).toMatchObject({ kind: "major", to: "17" });
-    // Leave about 200 MB of the tmpfs free: less than archive + dump + new cluster + the margin.
-    const free = Number(ok(inside(newPath, ["df", "--output=avail", "-B1", work]), "df").trim().split("\n").pop());
-    ok(inside(newPath, ["fallocate", "-l", `${free - 200 * 1024 ** 2}`, `${work}/filler`]), "fill the tmpfs");
-    const refused = inside(newPath, ["mxhome", "upgrade", "--yes"]);
-    ok(inside(newPath, ["rm", `${work}/filler`]), "remove the filler");
-    expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain("Not enough free disk");
-    expect(refused.stderr).toContain("the new PostgreSQL 17 cluster");
-    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
-    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
-  }, 300_000);
-
-  test("a load that fails goes back: PostgreSQL 15 on its directory again, Synapse healthy, the data there; it says what happened", async () => {
-    // PostgreSQL 17's pg_restore fails, as a broken load would (container root may change the image's files).
-    const restore = "/usr/lib/postgresql/17/bin/pg_restore";
-    const swap = (script: string) => ok(box.run(user, ["podman", "exec", "--user=0", container, "sh", "-c", script]), "swap pg_restore");
-    swap(`mv ${restore} ${restore}.real && printf '#!/bin/sh\necho "pg_restore: error: injected by the test" >&2\nexit 1\n' > ${restore} && chmod 755 ${restore}`);
-    let failed: { exitCode: number; stdout: string; stderr: string };
-    try {
-      failed = inside(newPath, ["mxhome", "upgrade", "--yes"]);
-    } finally {
-      swap(`mv ${restore}.real ${restore}`);
-    }
-    expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain("PostgreSQL 15 → 17 failed");
-    expect(failed.stderr).toContain("injected by the test");
-    expect(failed.stderr).toContain(`moved ${nativeData}-15.old back to ${nativeData}`);
-    expect(failed.stderr).toContain("started Synapse again");
-    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
-    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
-    expect((await fetch(`${base}/health`)).status).toBe(200);
-    await expectData(base, data);
-  }, 600_000);
-
-  test("upgrade --yes: the cluster is PostgreSQL 17's, the old one kept until --forget-old-postgres; data and sessions kept", async () => {
-    const started = Date.now();
-    const report = JSON.parse(ok(inside(newPath, ["mxhome", "upgrade", "--yes", "--json"]), "upgrade --yes")) as { deployment: { outcome: string; postgresMajor: { from: string; to: string } } };
-    console.error(`native: upgrade 15 → 17 took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(report.deployment).toMatchObject({ outcome: "upgraded", postgresMajor: { from: "15", to: "17" } });
-    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("17");
-    expect(ok(inside(newPath, ["cat", `${nativeData}-15.old/PG_VERSION`]), "old PG_VERSION").trim()).toBe("15");
-    await expectData(base, data);
-    ok(inside(newPath, ["mxhome", "upgrade", "--forget-old-postgres"]), "forget");
-    expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
-    inside(newPath, ["mxhome", "down"]);
-    as(["podman", "rm", "--force", "--time", "5", container]);
-  }, 900_000);
 });
