@@ -1,7 +1,7 @@
 import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
-import { readTextIfExists, writeFileAtomic } from "../io/fs.ts";
+import { writeFileAtomic } from "../io/fs.ts";
 import type { ServiceName } from "../render/types.ts";
 import { parseSystemdUser, recordSystemdUser, systemctlUser } from "../runtime/host/systemd-user.ts";
 import { runtimeFor } from "../runtime/select.ts";
@@ -20,6 +20,7 @@ import {
   rowCountsSql,
 } from "./postgres-major.ts";
 import { deployedVersions } from "./deployed.ts";
+import { readPostgresMajorRecord } from "./postgres-major-record.ts";
 import { postgresMajor } from "./versions.ts";
 
 /**
@@ -174,8 +175,7 @@ export interface ForgetReport {
 /** `mxhome upgrade --forget-old-postgres`: removes the old data directory of a verified major upgrade, nothing else. */
 export async function forgetOldPostgres(paths: Paths, config: Config): Promise<ForgetReport> {
   const file = postgresMajorRecordFile(paths.stateDir);
-  const text = readTextIfExists(file);
-  const record = text === undefined ? undefined : (JSON.parse(text) as PostgresMajorRecord);
+  const record = readPostgresMajorRecord(paths);
   const deployed = deployedVersions(paths, config).find((component) => component.component === "postgres")?.deployed;
   const judged = judgeForget(record, deployed === undefined ? undefined : postgresMajor(deployed));
   if ("refusal" in judged) throw new MxError(judged.refusal.message, { code: judged.refusal.code, hint: judged.refusal.fix });

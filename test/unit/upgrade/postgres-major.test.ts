@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { judgeVersions } from "../../../src/doctor/checks/services/versions.ts";
 import { describeUpgradeAction, diskNeeds, diskShortfalls, planDeploymentUpgrade } from "../../../src/upgrade/plan.ts";
 import {
   clusterOverheadBytes,
@@ -128,5 +129,18 @@ describe("judgeForget", () => {
     const judged = judgeForget(given, deployed);
     if (typeof expected === "string") expect("refusal" in judged && judged.refusal.code).toBe(expected);
     else expect(judged).toEqual(expected);
+  });
+});
+
+describe("doctor's versions check after a major upgrade", () => {
+  test("the kept old directory is an info with the command that removes it", () => {
+    const current: ComponentVersions[] = [{ component: "postgres", deployed: "17", pinned: "17", running: "17.6", source: "test" }];
+    const kept: PostgresMajorRecord = { from: "15", to: "17", dataDir: "/d/postgres", oldDir: "/d/postgres-15.old", upgradedAt: "2026-12-02T11:00:00Z", counts: {} };
+    expect(judgeVersions({ ...check("native", ...current), keptOldPostgres: kept })).toMatchObject({
+      status: "info",
+      detail: expect.stringContaining("PostgreSQL 15's data directory is kept at /d/postgres-15.old since the upgrade to 17"),
+      fix: expect.stringContaining("mxhome upgrade --forget-old-postgres"),
+    });
+    expect(judgeVersions(check("native", ...current))).toMatchObject({ status: "ok" });
   });
 });
