@@ -261,7 +261,9 @@ describe("podman: PostgreSQL 15 → 17 (stand-in images)", () => {
     ok(as(["mxhome", "up"]), "up after the upgrade");
   }, 900_000);
 
-  test("--forget-old-postgres removes the old directory, and only it", () => {
+  test("--forget-old-postgres removes the old directory, and only it (doctor named it until then)", () => {
+    const doctor = JSON.parse(as(["mxhome", "doctor", "--json"]).stdout) as { checks: { id: string; status: string; detail: string }[] };
+    expect(doctor.checks.find((check) => check.id === "versions")).toMatchObject({ status: "info", detail: expect.stringContaining(`kept at ${dataDir}-15.old`) });
     const forget = JSON.parse(ok(as(["mxhome", "upgrade", "--forget-old-postgres", "--json"]), "forget")) as { forgetOldPostgres: { removed: string } };
     expect(forget.forgetOldPostgres.removed).toBe(`${dataDir}-15.old`);
     expect(exists(`${dataDir}-15.old`)).toBe(false);
