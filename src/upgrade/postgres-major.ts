@@ -44,7 +44,7 @@ export function planPostgresMajor(step: UpgradeStep, facts: PostgresMajorFacts):
       refusal: {
         code: "upgrade.postgres-old-programs-missing",
         message: `The cluster in ${facts.dataDir} was written by PostgreSQL ${from}, whose programs (pg_ctl, pg_dump) are not installed any more: nothing can read it to move it to ${to}.`,
-        fix: `Install them again (Debian/Ubuntu: \`sudo apt install postgresql-${from}\`; elsewhere your distribution's PostgreSQL ${from} server package), then run \`mxhome upgrade\`. Nothing was changed.`,
+        fix: `Install them again (Debian/Ubuntu: \`sudo apt install postgresql-${from}\`; elsewhere your distribution's PostgreSQL ${from} server package), then run \`mxhome upgrade\`.`,
       },
     };
   }

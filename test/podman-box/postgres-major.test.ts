@@ -167,6 +167,21 @@ describe("native: a cluster made by PostgreSQL 15, upgraded to 17 (both installe
     expect(inside(newPath, ["test", "-e", `${nativeData}-15.old`]).exitCode).not.toBe(0);
   }, 300_000);
 
+  test("without PostgreSQL 15's programs (a distribution upgrade removed them) it refuses, naming the package", () => {
+    const asRoot = (script: string) => ok(box.run(user, ["podman", "exec", "--user=0", container, "sh", "-c", script]), script);
+    asRoot("mv /usr/lib/postgresql/15 /usr/lib/postgresql-15.away");
+    let refused: { exitCode: number; stdout: string; stderr: string };
+    try {
+      refused = inside(newPath, ["mxhome", "upgrade", "--yes"]);
+    } finally {
+      asRoot("mv /usr/lib/postgresql-15.away /usr/lib/postgresql/15");
+    }
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("PostgreSQL 15, whose programs (pg_ctl, pg_dump) are not installed any more");
+    expect(refused.stderr).toContain("sudo apt install postgresql-15");
+    expect(ok(inside(newPath, ["cat", `${nativeData}/PG_VERSION`]), "PG_VERSION").trim()).toBe("15");
+  }, 120_000);
+
   test("a load that fails goes back: PostgreSQL 15 on its directory again, Synapse healthy, the data there; it says what happened", async () => {
     // PostgreSQL 17's pg_restore fails, as a broken load would (container root may change the image's files).
     const restore = "/usr/lib/postgresql/17/bin/pg_restore";
