@@ -115,7 +115,6 @@ function postgresFacts(paths: Paths, config: Config, check: DeploymentCheck): Po
   const from = step?.from && postgresMajor(step.from);
   if (!from) return undefined;
   return {
-    runtime: config.runtime.kind,
     dataDir: paths.postgresDir,
     oldProgramsPresent: config.runtime.kind === "podman" || nativeBindirOf(config, from) !== undefined,
     oldDirTaken: existsSync(oldClusterDir(paths.postgresDir, from)),

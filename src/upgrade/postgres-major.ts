@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import type { Blocker, RuntimeKind } from "../runtime/runtime.ts";
+import type { Blocker } from "../runtime/runtime.ts";
 import { postgresMajor, type UpgradeStep } from "./versions.ts";
 
 /**
@@ -23,7 +23,6 @@ export interface PostgresMajorAction {
 
 /** What planning needs to know about the machine, observed by the caller. */
 export interface PostgresMajorFacts {
-  runtime: RuntimeKind;
   dataDir: string;
   /** Natively: the old major's programs (pg_dump, pg_ctl) are installed. Podman: the image has them (always true). */
   oldProgramsPresent: boolean;

@@ -18,7 +18,6 @@ const check = (runtime: "native" | "podman", ...components: ComponentVersions[])
 const synapse = (deployed: string, pinned: string): ComponentVersions => ({ component: "synapse", deployed, pinned, source: "test" });
 const postgres = (deployed: string, pinned: string): ComponentVersions => ({ component: "postgres", deployed, pinned, source: "test" });
 const facts = (overrides: Partial<PostgresMajorFacts> = {}): PostgresMajorFacts => ({
-  runtime: "native",
   dataDir: "/home/u/.local/share/mxhome/postgres",
   oldProgramsPresent: true,
   oldDirTaken: false,
@@ -67,7 +66,7 @@ describe("planDeploymentUpgrade with a PostgreSQL major", () => {
   });
 
   test("podman: the same step, from the image tags", () => {
-    const plan = planDeploymentUpgrade(check("podman", synapse("1.163.2", "1.163.2"), postgres("15", "17.6")), { includeMedia: true, postgres: facts({ runtime: "podman" }) });
+    const plan = planDeploymentUpgrade(check("podman", synapse("1.163.2", "1.163.2"), postgres("15", "17.6")), { includeMedia: true, postgres: facts() });
     expect(plan.actions).toMatchObject([{ kind: "pre-upgrade-backup" }, { kind: "postgres-major", from: "15", to: "17" }]);
   });
 
