@@ -257,6 +257,29 @@ describe("podman: PostgreSQL 15 → 17 (stand-in images)", () => {
     expect(ok(as(["podman", "exec", "mxhome-postgres", "postgres", "--version"]), "postgres --version")).toContain("(PostgreSQL) 15.");
   }, 300_000);
 
+  test("a new image that does not start goes back: PostgreSQL 15's unit and cluster again, Synapse healthy, up as before", async () => {
+    // The 17 name on Caddy's stand-in for a moment: its container has no `postgres` to run.
+    const real = ok(as(["podman", "image", "inspect", "--format", "{{.Id}}", images.postgres]), "image id").trim();
+    ok(as(["podman", "tag", images.caddy, images.postgres]), "tag a broken 17");
+    let failed: { exitCode: number; stdout: string; stderr: string };
+    try {
+      failed = as(["mxhome", "upgrade", "--yes"]);
+    } finally {
+      ok(as(["podman", "tag", real, images.postgres]), "tag the real 17 again");
+    }
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain("PostgreSQL 15 -> 17 failed: mxhome-postgres.service did not come up");
+    expect(failed.stderr).toContain(`moved ${dataDir}-15.old back to ${dataDir}; started PostgreSQL 15 again; started Synapse again`);
+    expect(ok(as(["cat", `${home}/.config/containers/systemd/mxhome-postgres.container`]), "read the unit")).toContain(`Image=${olderImage}`);
+    expect(ok(as(["podman", "exec", "mxhome-postgres", "postgres", "--version"]), "postgres --version")).toContain("(PostgreSQL) 15.");
+    expect(exists(`${dataDir}-15.old`)).toBe(false);
+    await expectData(base, data);
+    // The old unit is back as mxhome wrote it (no hand edit): up refuses only the major, as before.
+    const up = as(["mxhome", "up"]);
+    expect(up.stderr).toContain("mxhome upgrade");
+    expect(up.stderr).not.toContain("edited by hand");
+  }, 600_000);
+
   test("upgrade --yes: dump, the old directory kept, PostgreSQL 17 with the same rows; Synapse healthy, data and sessions kept", async () => {
     const started = Date.now();
     const upgraded = as(["mxhome", "upgrade", "--yes", "--json"]);
