@@ -14,6 +14,8 @@
  *   --version <x.y.z>     the version it reports instead of package.json's (tests).
  *   --synapse-lock <file> another Synapse lock than src/runtime/native/synapse.lock
  *                         (tests build an mxhome that deploys an older Synapse).
+ *   --postgres-image <ref> another PostgreSQL image than src/render/images.ts pins
+ *                         (tests build an mxhome that deploys an older PostgreSQL major).
  */
 import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -27,6 +29,8 @@ export interface BuildOptions {
   version?: string;
   /** The text of another Synapse lock to pin instead of src/runtime/native/synapse.lock. */
   synapseLock?: string;
+  /** A fully qualified PostgreSQL image to pin instead of images.postgres. */
+  postgresImage?: string;
 }
 
 /** base64 DER of the Ed25519 public key in a PEM file, public or private (the public half is derived). */
@@ -55,6 +59,7 @@ export function compileArgs(outfile: string, target?: string, options: BuildOpti
     ...(options.releasePublicKey ? ["--define", `MXHOME_RELEASE_PUBLIC_KEY=${JSON.stringify(options.releasePublicKey)}`] : []),
     ...(options.version ? ["--define", `MXHOME_BUILD_VERSION=${JSON.stringify(options.version)}`] : []),
     ...(options.synapseLock ? ["--define", `MXHOME_SYNAPSE_LOCK=${JSON.stringify(options.synapseLock)}`] : []),
+    ...(options.postgresImage ? ["--define", `MXHOME_POSTGRES_IMAGE=${JSON.stringify(options.postgresImage)}`] : []),
     resolve(import.meta.dir, "..", "src", "cli.ts"),
     "--outfile",
     outfile,
@@ -69,12 +74,13 @@ export function compile(outfile: string, target?: string, options: BuildOptions 
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
-    options: { "release-key": { type: "string" }, version: { type: "string" }, "synapse-lock": { type: "string" } },
+    options: { "release-key": { type: "string" }, version: { type: "string" }, "synapse-lock": { type: "string" }, "postgres-image": { type: "string" } },
     allowPositionals: true,
   });
   const outfile = positionals[0] ?? resolve(import.meta.dir, "..", "dist", "mxhome");
   const releaseKey = values["release-key"];
   const synapseLock = values["synapse-lock"] ? readFileSync(values["synapse-lock"], "utf8") : undefined;
-  compile(outfile, undefined, { releasePublicKey: releaseKey ? releasePublicKeyOf(releaseKey) : undefined, version: values.version, synapseLock });
+  const postgresImage = values["postgres-image"];
+  compile(outfile, undefined, { releasePublicKey: releaseKey ? releasePublicKeyOf(releaseKey) : undefined, version: values.version, synapseLock, postgresImage });
   console.error(`built ${outfile}${releaseKey ? ` trusting the release key in ${releaseKey}` : " (no release key: `upgrade --self` refuses)"}`);
 }

@@ -29,6 +29,16 @@ step() { printf '\n== podman box: %s\n' "$*"; }
 images_json=$(cd "$ROOT" && "$BUN" -e 'import { images } from "./src/render/images.ts"; console.log(JSON.stringify(images))')
 synapse_version=$(cd "$ROOT" && "$BUN" -e 'import { images } from "./src/render/images.ts"; console.log(images.synapse.replace(/^.*:v/, ""))')
 [[ $synapse_version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "provision-podman-box: cannot read Synapse's version from images.synapse" >&2; exit 1; }
+# ---- begin pg-major: the old PostgreSQL major of the major-upgrade tests ----
+# A PostgreSQL 15 stand-in image (Containerfile.postgres15) under the pin an
+# older mxhome build deploys (scripts/build.ts --postgres-image; see
+# test/podman-box/postgres-major.test.ts). Its programs are Debian bookworm's
+# (the host's suite) packages, unpacked into one tar below; no second debootstrap.
+PG_OLD_MAJOR=15
+PG_OLD_IMAGE=docker.io/library/postgres:15-alpine
+PG_OLD_DEBS="postgresql-15 postgresql-client-15 libicu72 libldap-2.5-0"
+images_json=$(IMAGES=$images_json OLD=$PG_OLD_IMAGE "$BUN" -e 'console.log(JSON.stringify({ ...JSON.parse(process.env.IMAGES), postgres15: process.env.OLD }))')
+# ---- end pg-major ----
 key=$( { echo "$SUITE $BOX_PKGS $IMAGE_BASE_PKGS $IMAGE_PKGS"; echo "$images_json"; cat "$0" "$HERE"/*; } | sha256sum | cut -c1-16)
 OUT=$CACHE/podman-box/$key
 
@@ -121,10 +131,30 @@ touch "$work/rootfs.done"
 fi
 B=$work/box
 
+# ---- begin pg-major: PostgreSQL 15's programs for Containerfile.postgres15 ----
+if [[ ! -s $B/opt/mxhome-images/postgres15.tar ]]; then
+  step "PostgreSQL $PG_OLD_MAJOR stand-in: bookworm's $PG_OLD_DEBS"
+  t0=$SECONDS
+  debs=$work/pg-old
+  rm -rf "$debs"; mkdir -p "$debs/root"; chmod 755 "$debs"
+  (cd "$debs" && { apt-get download -q $PG_OLD_DEBS || { apt-get update -q && apt-get download -q $PG_OLD_DEBS; }; }) >"$work/pg-old.log" 2>&1 ||
+    { tail -30 "$work/pg-old.log" >&2; exit 1; }
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
+  # Not needed to run it: documentation, and the JIT (llvmjit.so would need bookworm's LLVM).
+  rm -rf "$debs/root/usr/share/doc" "$debs/root/usr/share/man" "$debs/root/usr/share/lintian" \
+    "$debs/root/usr/lib/postgresql/$PG_OLD_MAJOR/lib/bitcode" "$debs/root/usr/lib/postgresql/$PG_OLD_MAJOR/lib/llvmjit"*
+  tar -C "$debs/root" --numeric-owner --owner=0 --group=0 -cf "$B/opt/mxhome-images/postgres15.tar.part" .
+  mv "$B/opt/mxhome-images/postgres15.tar.part" "$B/opt/mxhome-images/postgres15.tar"
+  rm -rf "$debs"
+  echo "in $((SECONDS - t0)) s"
+fi
+# ---- end pg-major ----
+
 step "bake: boot the box once, build each user's images"
 t0=$SECONDS
 (cd "$ROOT" && "$BUN" test/support/podman-box.ts bake "$B")
 rm -f "$B/opt/mxhome-images/rootfs.tar"
+rm -f "$B/opt/mxhome-images/postgres15.tar"  # pg-major: in the postgres15 image now
 echo "in $((SECONDS - t0)) s"
 
 step "archive"

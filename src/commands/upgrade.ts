@@ -2,13 +2,15 @@ import { defineCommand } from "citty";
 import { builtInReleaseKey } from "../upgrade/release-key.ts";
 import { mxhomeExecutable } from "../init/self.ts";
 import { refusalsError, runDeploymentUpgrade } from "../upgrade/deployment.ts";
-import { formatDeploymentUpgrade, formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
+import { forgetOldPostgres } from "../upgrade/postgres-major-run.ts";
+import { formatDeploymentUpgrade, formatForget, formatSelfCheck, formatSelfUpgrade } from "../upgrade/report.ts";
 import { runningBinary } from "../upgrade/install.ts";
 import { checkDeploymentVersions } from "../upgrade/observe.ts";
 import { checkSelf, type SelfContext, upgradeSelf } from "../upgrade/self.ts";
 import { releaseLocation, releaseSource } from "../upgrade/source.ts";
 import { refreshTimerPaths } from "../upgrade/timer-paths.ts";
 import { formatDeploymentCheck } from "../upgrade/versions.ts";
+import { isInteractive, log } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { mxhomeVersion } from "../version.ts";
@@ -17,7 +19,8 @@ import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts
 export default defineCommand({
   meta: {
     name: "upgrade",
-    description: "Move Synapse to this mxhome's pins with a backup and a way back; --check reports first; --self replaces mxhome itself with the newest signed release",
+    description:
+      "Move Synapse and PostgreSQL to this mxhome's pins with a backup and a way back; --check reports first; --self replaces mxhome itself with the newest signed release",
   },
   args: {
     self: { type: "boolean", description: "Upgrade this mxhome binary: verify the release's signature, swap it in, keep the old as <binary>.previous" },
@@ -27,14 +30,26 @@ export default defineCommand({
     },
     from: { type: "string", description: "Release URL or directory to use instead of [upgrade] release_url", valueHint: "url|dir" },
     "allow-downgrade": { type: "boolean", description: "Install the release even when it is older than this mxhome" },
+    "forget-old-postgres": { type: "boolean", description: "Remove the old PostgreSQL data directory a verified major upgrade kept" },
     ...dryRunArg,
     ...jsonArg,
     ...globalArgs,
   },
   async run({ args }) {
     const env = commandEnvironment(args);
+    if (args["forget-old-postgres"]) {
+      const report = await forgetOldPostgres(env.paths, env.config());
+      if (args.json) printJson("upgrade", { ok: true, check: false, forgetOldPostgres: report });
+      else printText(formatForget(report));
+      return;
+    }
     if (!args.self && !args.check) {
-      const report = await runDeploymentUpgrade(env.paths, env.config(), { dryRun: Boolean(args["dry-run"]), mxhomeBinary: mxhomeExecutable() });
+      const report = await runDeploymentUpgrade(env.paths, env.config(), {
+        dryRun: Boolean(args["dry-run"]),
+        mxhomeBinary: mxhomeExecutable(),
+        yes: env.yes,
+        confirm: isInteractive() ? async (question) => Boolean(await log.prompt(question, { type: "confirm", initial: false })) : undefined,
+      });
       if (args.json) printJson("upgrade", { ok: true, check: false, deployment: report });
       else printText(formatDeploymentUpgrade(report));
       if (report.plan.refusals.length) throw refusalsError(report.plan);

@@ -1,5 +1,8 @@
 import { pinnedSynapseVersion } from "../runtime/native/synapse-lock.ts";
 
+/** A build option (scripts/build.ts --postgres-image), compiled in; absent in released builds and from source. */
+declare const MXHOME_POSTGRES_IMAGE: string | undefined;
+
 /**
  * The container images mxhome runs, in one place.
  *
@@ -12,7 +15,7 @@ import { pinnedSynapseVersion } from "../runtime/native/synapse-lock.ts";
  */
 export const images = {
   /** Synapse ≥ 1.143 needs PostgreSQL ≥ 14. */
-  postgres: "docker.io/library/postgres:17.6-alpine",
+  postgres: typeof MXHOME_POSTGRES_IMAGE === "string" ? MXHOME_POSTGRES_IMAGE : "docker.io/library/postgres:17.6-alpine",
   synapse: `ghcr.io/element-hq/synapse:v${pinnedSynapseVersion}`,
   caddy: "docker.io/library/caddy:2.10.2-alpine",
 } as const;

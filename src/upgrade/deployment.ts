@@ -14,11 +14,14 @@ import { synapseSql } from "../runtime/sql.ts";
 import { desiredFor, synapseUrl } from "../runtime/up.ts";
 import { acquireLock } from "../state/lock.ts";
 import { writeRunRecord } from "../state/runs.ts";
-import { MxError } from "../ui/errors.ts";
+import { ExitCode, MxError } from "../ui/errors.ts";
 import { log } from "../ui/logger.ts";
 import { checkDeploymentVersions } from "./observe.ts";
 import { type DeploymentUpgradePlan, type DiskNeed, describeUpgradeAction, diskNeeds, diskShortfalls, type Filesystem, planDeploymentUpgrade } from "./plan.ts";
-import type { DeploymentCheck } from "./versions.ts";
+import { nativeBindirOf } from "./postgres-cluster.ts";
+import { oldClusterDir, type PostgresMajorFacts } from "./postgres-major.ts";
+import { type PostgresMajorOutcome, runPostgresMajor } from "./postgres-major-run.ts";
+import { type DeploymentCheck, postgresMajor } from "./versions.ts";
 
 /**
  * `mxhome upgrade`: the deployment to this mxhome's pins. Refuses first
@@ -34,6 +37,10 @@ export interface DeploymentUpgradeOptions {
   installSynapse?: (paths: Paths, version: string, lock: string) => Promise<string>;
   /** The file system a directory is on (tests pass a small one, to prove the refusal). */
   filesystemOf?: (dir: string) => Filesystem;
+  /** A PostgreSQL major upgrade was confirmed (--yes); without it, `confirm` asks, and without that it is refused. */
+  yes?: boolean;
+  /** Asks the person at the terminal (only when interactive). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface DeploymentUpgradeReport {
@@ -48,6 +55,8 @@ export interface DeploymentUpgradeReport {
   disk?: DiskNeed[];
   backup?: string;
   backgroundUpdates?: { remaining: number; timedOut: boolean; waitedMs: number };
+  /** The PostgreSQL major step, once taken and verified. */
+  postgresMajor?: PostgresMajorOutcome;
   notes: string[];
 }
 
@@ -90,11 +99,39 @@ async function measure(paths: Paths, config: Config, plan: DeploymentUpgradePlan
   const venv = plan.actions.find((action) => action.kind === "synapse-venv");
   const [files, database, venvBytes] = await Promise.all([
     runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade", dryRun: true }),
-    synapseSql(paths, config)("SELECT pg_database_size(current_database())"),
+    // Synapse's database, and every database of the cluster (what a new cluster holds again).
+    synapseSql(paths, config)("SELECT pg_database_size(current_database()), (SELECT sum(pg_database_size(oid)) FROM pg_database)"),
     venv ? directoryBytes(managedVenvDir(paths, venv.from)) : 0,
   ]);
-  const archiveBytes = files.bytes + Number(database[0]?.[0] ?? 0);
-  return diskNeeds(plan.actions, { backupDir: backupDir(paths, config.backup.dir), archiveBytes, venvsDir: paths.synapseVenvsDir, venvBytes });
+  const databaseBytes = Number(database[0]?.[0] ?? 0);
+  const clusterBytes = Number(database[0]?.[1] ?? 0);
+  const archiveBytes = files.bytes + databaseBytes;
+  return diskNeeds(plan.actions, { backupDir: backupDir(paths, config.backup.dir), archiveBytes, venvsDir: paths.synapseVenvsDir, venvBytes, databaseBytes, clusterBytes });
+}
+
+/** What planning a PostgreSQL major needs to know about this machine: the old major's programs, and whether the old directory's place is free. */
+function postgresFacts(paths: Paths, config: Config, check: DeploymentCheck): PostgresMajorFacts | undefined {
+  const step = check.steps.find((candidate) => candidate.component === "postgres" && candidate.kind === "major");
+  const from = step?.from && postgresMajor(step.from);
+  if (!from) return undefined;
+  return {
+    dataDir: paths.postgresDir,
+    oldProgramsPresent: config.runtime.kind === "podman" || nativeBindirOf(config, from) !== undefined,
+    oldDirTaken: existsSync(oldClusterDir(paths.postgresDir, from)),
+  };
+}
+
+/** A PostgreSQL major never happens without --yes or a person saying so at the terminal. */
+async function confirmMajor(plan: DeploymentUpgradePlan, options: DeploymentUpgradeOptions): Promise<void> {
+  const major = plan.actions.find((action) => action.kind === "postgres-major");
+  if (!major || options.yes) return;
+  const question = `Upgrade PostgreSQL ${major.from} → ${major.to}? Synapse is down meanwhile; ${major.oldDir} keeps the old data.`;
+  if (options.confirm && (await options.confirm(question))) return;
+  throw new MxError(`A PostgreSQL major upgrade (${major.from} → ${major.to}) needs a confirmation${options.confirm ? "" : ", and this is not a terminal"}.`, {
+    code: "upgrade.confirm-major",
+    hint: "`mxhome upgrade --dry-run` shows the steps; `mxhome upgrade --yes` takes them. Nothing was changed.",
+    exitCode: ExitCode.usage,
+  });
 }
 
 /** Waits until Synapse's background_updates table is empty (the admin API shows only the current one), with progress and a time limit. */
@@ -116,7 +153,7 @@ async function waitForBackgroundUpdates(paths: Paths, config: Config, timeoutMs:
 
 export async function runDeploymentUpgrade(paths: Paths, config: Config, options: DeploymentUpgradeOptions): Promise<DeploymentUpgradeReport> {
   const check = await checkDeploymentVersions(paths, config);
-  const plan = planDeploymentUpgrade(check, { includeMedia: config.backup.include_media });
+  const plan = planDeploymentUpgrade(check, { includeMedia: config.backup.include_media, postgres: postgresFacts(paths, config, check) });
   const report: DeploymentUpgradeReport = {
     dryRun: options.dryRun,
     runtime: config.runtime.kind,
@@ -144,10 +181,19 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
     const short = diskShortfalls(report.disk, options.filesystemOf ?? filesystemOf);
     if (short.length) throw new MxError(short.map((blocker) => blocker.message).join("\n"), { code: "upgrade.disk-space", hint: short[0]!.fix });
     if (options.dryRun) return report;
+    await confirmMajor(plan, options);
 
     const backup = await runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade" });
     report.backup = backup.archive;
     for (const action of plan.actions) {
+      if (action.kind === "postgres-major") {
+        report.postgresMajor = await runPostgresMajor(paths, config, action, { mxhomeBinary: options.mxhomeBinary }).catch((error: Error) => {
+          writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary: error.message.split("\n")[0] ?? "failed" });
+          throw error;
+        });
+        report.notes.push(`PostgreSQL ${action.from}'s data directory is kept at ${action.oldDir}; \`mxhome upgrade --forget-old-postgres\` removes it.`);
+        continue;
+      }
       if (action.kind !== "synapse-venv") continue;
       const runtime = runtimeFor(paths, config);
       const desired = desiredFor(paths, config, runtime, options.mxhomeBinary);

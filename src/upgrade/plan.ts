@@ -1,19 +1,22 @@
 import { formatBytes } from "../doctor/format-units.ts";
 import type { Blocker, RuntimeKind } from "../runtime/runtime.ts";
+import { describePostgresMajor, type PostgresMajorAction, type PostgresMajorFacts, planPostgresMajor, postgresMajorDiskNeeds } from "./postgres-major.ts";
 import type { DeploymentCheck, UpgradeStep } from "./versions.ts";
 
 /**
  * Pure: what `mxhome upgrade` does to move a deployment to this mxhome's
  * pins, one safe step at a time, and what it refuses. The runtimes plug in
- * by the actions they can take: natively the Synapse venv; podman's image
- * steps and the PostgreSQL major are refused with the way to do them by hand
- * until mxhome takes them itself.
+ * by the actions they can take: natively the Synapse venv; a PostgreSQL
+ * major in both (postgres-major.ts); podman's Synapse image step is refused
+ * with the way to do it by hand until mxhome takes it itself.
  */
 export type UpgradeAction =
   /** A `pre-upgrade` archive: retention never deletes it; a failed step restores it. */
   | { kind: "pre-upgrade-backup"; includeMedia: boolean }
   /** Native: build the pinned venv beside the active one, switch, wait for /health and the background updates. */
-  | { kind: "synapse-venv"; from: string; to: string };
+  | { kind: "synapse-venv"; from: string; to: string }
+  /** Dump, move the old data directory aside, new cluster, load, verify (postgres-major.ts). */
+  | PostgresMajorAction;
 
 export interface DeploymentUpgradePlan {
   actions: UpgradeAction[];
@@ -24,13 +27,6 @@ export interface DeploymentUpgradePlan {
 }
 
 function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefined {
-  if (step.component === "postgres" && step.kind === "major") {
-    return {
-      code: "upgrade.postgres-major-unsupported",
-      message: `PostgreSQL ${step.from} → ${step.to} is a major upgrade, which this mxhome does not take by itself yet.`,
-      fix: "Back up (`mxhome backup --include-media`), then move the data by dump and load: keep the old data directory until the new server is verified. Until then `mxhome up` keeps running PostgreSQL " + `${step.from}.`,
-    };
-  }
   if (step.component === "synapse" && step.kind === "forward" && runtime === "podman") {
     return {
       code: "upgrade.podman-unsupported",
@@ -41,9 +37,24 @@ function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefine
   return undefined;
 }
 
-export function planDeploymentUpgrade(check: DeploymentCheck, options: { includeMedia: boolean }): DeploymentUpgradePlan {
+const unobservedMajor = (step: UpgradeStep): Blocker => ({
+  code: "upgrade.postgres-major-unobserved",
+  message: `PostgreSQL ${step.from} → ${step.to} is a major upgrade, and the data directory could not be looked at.`,
+  fix: "Run `mxhome doctor`, then `mxhome upgrade` again.",
+});
+
+/** `postgres` is what the machine says about a PostgreSQL major step (absent: no such step is possible). */
+export function planDeploymentUpgrade(check: DeploymentCheck, options: { includeMedia: boolean; postgres?: PostgresMajorFacts }): DeploymentUpgradePlan {
   const plan: DeploymentUpgradePlan = { actions: [], refusals: [], notes: [] };
+  // The PostgreSQL major goes first: a new Synapse then migrates the schema on the new cluster.
+  const major = check.steps.find((step) => step.component === "postgres" && step.kind === "major");
+  if (major) {
+    const planned = options.postgres ? planPostgresMajor(major, options.postgres) : { refusal: unobservedMajor(major) };
+    if ("refusal" in planned) plan.refusals.push(planned.refusal);
+    else plan.actions.push(planned.action);
+  }
   for (const step of check.steps) {
+    if (step === major) continue;
     const refusal = refusalFor(step, check.runtime as RuntimeKind);
     if (refusal) plan.refusals.push(refusal);
     else if (step.component === "synapse" && step.kind === "forward") plan.actions.push({ kind: "synapse-venv", from: step.from!, to: step.to! });
@@ -61,6 +72,8 @@ export function describeUpgradeAction(action: UpgradeAction): string {
       return `back up the server (database, keys, secrets${action.includeMedia ? ", media" : ""}) into a pre-upgrade archive`;
     case "synapse-venv":
       return `build Synapse ${action.to}'s venv beside ${action.from}'s, switch to it, wait for /health and Synapse's background updates (on failure: back to ${action.from} and the pre-upgrade archive)`;
+    case "postgres-major":
+      return describePostgresMajor(action);
   }
 }
 
@@ -78,12 +91,20 @@ export interface Filesystem {
 }
 
 /** Pure: what the actions write, from measured sizes. The archive holds the dump (at most the database's size) and the files. */
-export function diskNeeds(actions: UpgradeAction[], measured: { backupDir: string; archiveBytes: number; venvsDir: string; venvBytes: number }): DiskNeed[] {
-  return actions.map((action) =>
-    action.kind === "pre-upgrade-backup"
-      ? { what: "the pre-upgrade archive", dir: measured.backupDir, bytes: measured.archiveBytes }
-      : { what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes },
-  );
+export function diskNeeds(
+  actions: UpgradeAction[],
+  measured: { backupDir: string; archiveBytes: number; venvsDir: string; venvBytes: number; databaseBytes?: number; clusterBytes?: number },
+): DiskNeed[] {
+  return actions.flatMap((action): DiskNeed[] => {
+    switch (action.kind) {
+      case "pre-upgrade-backup":
+        return [{ what: "the pre-upgrade archive", dir: measured.backupDir, bytes: measured.archiveBytes }];
+      case "synapse-venv":
+        return [{ what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes }];
+      case "postgres-major":
+        return postgresMajorDiskNeeds(action, { databaseBytes: measured.databaseBytes ?? 0, clusterBytes: measured.clusterBytes ?? 0 });
+    }
+  });
 }
 
 /** A margin on top: the file system must not end up full (PostgreSQL and Synapse keep writing). */

@@ -1,6 +1,7 @@
 import { bold } from "../ui/style.ts";
 import { formatBytes } from "../doctor/format-units.ts";
 import type { DeploymentUpgradeReport } from "./deployment.ts";
+import type { ForgetReport } from "./postgres-major-run.ts";
 import type { SelfCheck, SelfUpgradeReport } from "./self.ts";
 import { formatDeploymentCheck } from "./versions.ts";
 
@@ -42,6 +43,18 @@ export function formatDeploymentUpgrade(report: DeploymentUpgradeReport): string
   for (const refusal of report.plan.refusals) lines.push(`refused: ${refusal.message}\n  fix: ${refusal.fix}`);
   if (report.disk?.length) lines.push(`disk: ${report.disk.map((need) => `${need.what} ${formatBytes(need.bytes)}`).join(", ")} (measured)`);
   if (report.backup) lines.push(`pre-upgrade archive: ${report.backup} (kept until you delete it)`);
+  const major = report.postgresMajor;
+  if (major) {
+    const counts = Object.entries(major.counts).map(([table, count]) => `${table} ${count}`).join(", ");
+    lines.push(`PostgreSQL ${major.from} → ${major.to}: verified, the same rows (${counts}); the dump was ${formatBytes(major.dumpBytes)}`);
+  }
   lines.push(...report.notes.map((note) => `note: ${note}`));
   return lines.join("\n");
+}
+
+/** Pure: `upgrade --forget-old-postgres`'s text. */
+export function formatForget(report: ForgetReport): string {
+  return report.alreadyGone
+    ? `${report.removed} was already gone; nothing to remove.`
+    : `Removed ${report.removed} (PostgreSQL ${report.from}'s data directory, kept since the upgrade to ${report.to}).`;
 }

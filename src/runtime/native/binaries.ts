@@ -77,7 +77,7 @@ export function choosePostgres(configured: string, candidates: PostgresCandidate
   return {
     code: "native.postgres-version-mismatch",
     problem: `The database cluster was created by PostgreSQL ${cluster}, but ${configured ? "runtime.native.postgres_bindir holds" : "this machine has only"} ${found}. PostgreSQL ${cluster}'s programs are gone (a distribution upgrade?) and a newer major cannot open the cluster.`,
-    fix: `Install PostgreSQL ${cluster}'s server programs again (Debian: \`sudo apt install postgresql-${cluster}\`)${configured ? "" : " or point runtime.native.postgres_bindir at them"}, then run \`mxhome up\`. Moving the data to a newer major needs a dump and restore (\`mxhome backup\`, then a fresh cluster and \`mxhome restore\`); mxhome does not do it by itself yet.`,
+    fix: `Install PostgreSQL ${cluster}'s server programs again (Debian: \`sudo apt install postgresql-${cluster}\`)${configured ? "" : " or point runtime.native.postgres_bindir at them"}, then run \`mxhome up\`; \`mxhome upgrade\` then moves the data to the newest installed major (dump, new cluster, load; the old directory is kept).`,
   };
 }
 

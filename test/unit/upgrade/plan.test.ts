@@ -30,10 +30,9 @@ describe("planDeploymentUpgrade", () => {
     expect(plan.notes[0]).toContain("left alone");
   });
 
-  test("a PostgreSQL major and podman's Synapse image are refused with the manual way", () => {
+  test("a PostgreSQL major whose data directory was not looked at is refused; podman's Synapse image with the manual way", () => {
     const native = planDeploymentUpgrade(check("native", synapse("1.163.2", "1.163.2"), postgres("15", "17")), { includeMedia: false });
-    expect(native.refusals.map((refusal) => refusal.code)).toEqual(["upgrade.postgres-major-unsupported"]);
-    expect(native.refusals[0]!.fix).toContain("keep the old data directory");
+    expect(native.refusals.map((refusal) => refusal.code)).toEqual(["upgrade.postgres-major-unobserved"]);
     const podman = planDeploymentUpgrade(check("podman", synapse("1.162.0", "1.163.2")), { includeMedia: false });
     expect(podman.refusals.map((refusal) => refusal.code)).toEqual(["upgrade.podman-unsupported"]);
     expect(podman.actions).toEqual([]);
