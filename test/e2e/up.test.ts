@@ -7,6 +7,7 @@ import { freshHome, mxhomeBinary, runMxhome } from "../support/binary.ts";
 import { matrixClient } from "../support/matrix-client.ts";
 import { freePort } from "../support/ports.ts";
 import { renderTestOverrides } from "../support/server-setup.ts";
+import { startWatchdog } from "../support/watchdog.ts";
 
 /**
  * The issue's native end-to-end list, with the compiled binary as the test
@@ -49,6 +50,7 @@ function processesOfThisServer(): string[] {
 
 beforeAll(async () => {
   mxhomeBinary(); // build once, outside any test's time
+  startWatchdog(home); // a killed run leaves no server behind
   const [synapsePort, caddyPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
   publicUrl = `http://127.0.0.1:${caddyPort}`;
   synapseUrl = `http://127.0.0.1:${synapsePort}`;

@@ -15,7 +15,8 @@ import { freshHome, mxhomeBinary, runMxhome } from "../support/binary.ts";
 import { components } from "../support/components.ts";
 import { matrixClient } from "../support/matrix-client.ts";
 import { freePort } from "../support/ports.ts";
-import { renderTestOverrides, startWatchdog } from "../support/server-setup.ts";
+import { renderTestOverrides } from "../support/server-setup.ts";
+import { startWatchdog } from "../support/watchdog.ts";
 
 /**
  * `mxhome upgrade`, native, a Synapse bump: an mxhome compiled with an older
@@ -77,7 +78,7 @@ beforeAll(async () => {
     .replace(/^postgres_bindir = ""$/m, `postgres_bindir = ${JSON.stringify(components.postgresBindir)}`)
     .replace(/^include_media = false$/m, "include_media = true");
   writeFileSync(paths.configFile, toml);
-  startWatchdog(paths, home);
+  startWatchdog(home);
   const up = run(older, "up", "--password-file", join(home, "password"));
   expect(up.stderr + up.stdout).toContain(olderVersion);
   expect(up.exitCode).toBe(0);

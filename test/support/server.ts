@@ -35,7 +35,8 @@ import { createSynapseHttp, type SynapseHttp } from "../../src/synapse/http.ts";
 import { setQuiet, setVerbose } from "../../src/ui/logger.ts";
 import { components } from "./components.ts";
 import { freePort } from "./ports.ts";
-import { renderTestOverrides, startWatchdog } from "./server-setup.ts";
+import { renderTestOverrides } from "./server-setup.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 export interface TestUser extends Session {
   password: string;
@@ -109,7 +110,7 @@ export async function initTestHome(options: TestServerOptions = {}): Promise<Tes
   const paths = resolvePaths({ HOME: join(root, "home") });
   const kept = options.keepIn !== undefined && existsSync(paths.configFile);
   const config = kept ? loadConfig(paths.configFile) : await newTestConfig(paths, options);
-  startWatchdog(paths, root, options.keepIn !== undefined);
+  startWatchdog(root, { keepFiles: options.keepIn !== undefined });
 
   const quiet = !(options.verbose || process.env.MXHOME_TEST_VERBOSE);
   const quietly = async <T>(work: () => T | Promise<T>): Promise<T> => {
