@@ -2,7 +2,7 @@ import { type ArgsDef, type CommandDef, defineCommand, renderUsage, runCommand }
 import { commands } from "./commands/index.ts";
 import { hoistableFlags } from "./commands/_hoistable-flags.ts";
 import { ExitCode, MxError, usageError } from "./ui/errors.ts";
-import { writeStderr, writeStdout } from "./ui/output.ts";
+import { jsonDocumentPrinted, printJson, writeStderr, writeStdout } from "./ui/output.ts";
 import { redact } from "./ui/redact.ts";
 import { mxhomeVersion } from "./version.ts";
 
@@ -19,7 +19,8 @@ const topLevelEpilogue = `
 GLOBAL OPTIONS (accepted by every command)
 
   --config <file>   mxhome.toml to use (default: $MXHOME_CONFIG, else $XDG_CONFIG_HOME/mxhome/mxhome.toml)
-  --json            print one JSON document instead of text (commands that report)
+  --json            print one JSON document instead of text (commands that report),
+                    a failure too: {"ok": false, "error": {"code", "message", "hint", "exitCode"}}
   --verbose         debug output and full errors
   --yes             assume yes; required for questions when not interactive
   --allow-root      run as root anyway (mxhome is rootless by design)
@@ -50,7 +51,20 @@ export function hoistGlobalFlags(rawArgs: string[]): string[] {
   return separator === -1 ? [...rest, ...leading] : [...rest.slice(0, separator), ...leading, ...rest.slice(separator)];
 }
 
-async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
+/** What an error report needs to know of the command line: the command's name as typed, and whether `--json` asked for a document. */
+interface Invocation {
+  /** "user add"; an unknown name as typed ("stauts"); "" for mxhome alone. */
+  command: string;
+  json: boolean;
+}
+
+/** `--json` among the flags (not after `--`, where words belong to the command, as in `mxhome complete -- …`). */
+function asksForJson(rawArgs: string[]): boolean {
+  const separator = rawArgs.indexOf("--");
+  return (separator === -1 ? rawArgs : rawArgs.slice(0, separator)).includes("--json");
+}
+
+async function resolveLeaf(rawArgs: string[], invocation: Invocation): Promise<{ command: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
   let command: CommandDef<any> = main;
   let parent: CommandDef<any> | undefined;
   let rest = rawArgs;
@@ -58,6 +72,7 @@ async function resolveLeaf(rawArgs: string[]): Promise<{ command: CommandDef<any
     const subCommands = typeof command.subCommands === "function" ? await command.subCommands() : await command.subCommands;
     const name = rest[0];
     if (!subCommands || name === undefined || name.startsWith("-")) return { command, parent, rest };
+    invocation.command = rawArgs.slice(0, rawArgs.length - rest.length + 1).join(" ");
     const next = subCommands[name];
     if (!next) {
       const { closestName } = await import("./ui/suggest.ts");
@@ -102,32 +117,42 @@ export function refuseRoot(rawArgs: string[], uid = process.getuid?.()): void {
   );
 }
 
-async function report(error: unknown, verbose: boolean): Promise<ExitCode> {
+/** The `error` of a failed run's `--json` document: the same code, message, hint and exit code stderr shows. */
+export function errorDocument(error: unknown): { code: string; message: string; hint?: string; exitCode: ExitCode } {
+  if (error instanceof MxError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), exitCode: error.exitCode };
+  const message = (error as Error | undefined)?.message ?? String(error);
+  return { code: "unexpected", message, hint: "Run again with --verbose for details.", exitCode: ExitCode.failed };
+}
+
+/**
+ * The one place a failure becomes an exit code. The message goes to stderr; with `--json`, stdout
+ * still carries one document: the command's report when it printed one before failing (doctor's
+ * failed checks, kick's cap), otherwise `{ ok: false, error }`.
+ */
+async function report(error: unknown, verbose: boolean, invocation: Invocation): Promise<ExitCode> {
   // Imported here, as for usage below: telling a terminal needs node:fs, which `--version` does not.
   const { colorEnabled, toAscii } = await import("./ui/style.ts");
   const write = (text: string) => writeStderr(colorEnabled(2) ? redact(text) : toAscii(redact(text)));
-  if (error instanceof MxError) {
-    write(`error: ${error.message}\n`);
-    if (error.hint) write(`hint: ${error.hint}\n`);
-    if (verbose && error.cause) write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
-    return error.exitCode;
-  }
-  const unexpected = error as Error;
-  write(`error: ${unexpected?.message ?? String(error)}\n`);
-  if (verbose && unexpected?.stack) write(`${unexpected.stack}\n`);
-  else write("hint: run again with --verbose for details\n");
-  return ExitCode.failed;
+  const document = errorDocument(error);
+  if (invocation.json && !jsonDocumentPrinted()) printJson(invocation.command, { ok: false, error: document });
+  write(`error: ${document.message}\n`);
+  const stack = error instanceof MxError ? undefined : (error as Error | undefined)?.stack;
+  if (verbose && stack) write(`${stack}\n`);
+  else if (document.hint) write(`hint: ${document.hint}\n`);
+  if (verbose && error instanceof MxError && error.cause) write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+  return document.exitCode;
 }
 
 export async function run(argv: string[]): Promise<ExitCode> {
   const rawArgs = hoistGlobalFlags(argv);
   const verbose = rawArgs.includes("--verbose");
+  const invocation: Invocation = { command: "", json: asksForJson(rawArgs) };
   try {
     if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
       writeStdout(`${mxhomeVersion}\n`);
       return ExitCode.ok;
     }
-    const { command, parent, rest } = await resolveLeaf(rawArgs);
+    const { command, parent, rest } = await resolveLeaf(rawArgs, invocation);
     if (rawArgs.length === 0 || rest.includes("--help") || rest.includes("-h") || (command.subCommands && !command.run)) {
       // citty names a command after its parent alone ("user add"): name the whole path, "mxhome user add".
       const path = rawArgs.slice(0, rawArgs.length - rest.length);
@@ -148,7 +173,7 @@ export async function run(argv: string[]): Promise<ExitCode> {
     });
     return ExitCode.ok;
   } catch (error) {
-    return await report(error, verbose);
+    return await report(error, verbose, invocation);
   }
 }
 

@@ -7,7 +7,8 @@ import { synapseUrl } from "../runtime/up.ts";
 import { resolveKickScopeRoot } from "../space/state.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { usageError } from "../ui/errors.ts";
-import { isInteractive, log } from "../ui/logger.ts";
+import { askYesNo } from "../ui/ask-line.ts";
+import { isInteractive } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { commandEnvironment, dryRunArg, globalArgs, jsonArg } from "./_shared.ts";
@@ -39,7 +40,7 @@ export default defineCommand({
         async confirm(question) {
           if (env.yes) return true;
           if (!isInteractive()) throw usageError("--apply removes members; confirm with --yes when not on a terminal.", "usage.kick-confirm", confirmedApplyCommand(args));
-          return Boolean(await log.prompt(question, { type: "confirm", initial: false }));
+          return await askYesNo(question);
         },
       },
       options,

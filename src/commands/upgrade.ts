@@ -10,7 +10,8 @@ import { checkSelf, type SelfContext, upgradeSelf } from "../upgrade/self.ts";
 import { releaseLocation, releaseSource } from "../upgrade/source.ts";
 import { refreshTimerPaths } from "../upgrade/timer-paths.ts";
 import { formatDeploymentCheck } from "../upgrade/versions.ts";
-import { isInteractive, log } from "../ui/logger.ts";
+import { askYesNo } from "../ui/ask-line.ts";
+import { isInteractive } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { colorEnabled } from "../ui/style.ts";
 import { mxhomeVersion } from "../version.ts";
@@ -48,7 +49,7 @@ export default defineCommand({
         dryRun: Boolean(args["dry-run"]),
         mxhomeBinary: mxhomeExecutable(),
         yes: env.yes,
-        confirm: isInteractive() ? async (question) => Boolean(await log.prompt(question, { type: "confirm", initial: false })) : undefined,
+        confirm: isInteractive() ? askYesNo : undefined,
       });
       if (args.json) printJson("upgrade", { ok: true, check: false, deployment: report });
       else printText(formatDeploymentUpgrade(report));

@@ -3,7 +3,8 @@ import { passwordSource } from "../accounts/admin-password.ts";
 import { runUserAdd, runUserDeactivate, runUserList, runUserPassword, type PasswordOutcome } from "../accounts/manage-users.ts";
 import { formatUserList } from "../accounts/users.ts";
 import { MxError, usageError } from "../ui/errors.ts";
-import { isInteractive, log } from "../ui/logger.ts";
+import { askYesNo } from "../ui/ask-line.ts";
+import { isInteractive } from "../ui/logger.ts";
 import { printJson, printText } from "../ui/output.ts";
 import { commandEnvironment, globalArgs, jsonArg } from "./_shared.ts";
 import { isTerminal } from "../ui/terminal.ts";
@@ -77,7 +78,7 @@ const password = defineCommand({
 async function confirmDeactivation(userId: string, erase: boolean, yes: boolean): Promise<boolean> {
   if (yes) return true;
   if (!isInteractive()) throw usageError(`Deactivating ${userId} cannot be undone; nobody is here to confirm it.`, "user.needs-yes", `Run it again with --yes: mxhome user deactivate ${userId}${erase ? " --erase" : ""} --yes`);
-  return (await log.prompt(`Deactivate ${userId} for good${erase ? " and erase their messages and profile" : ""}?`, { type: "confirm", initial: false })) === true;
+  return await askYesNo(`Deactivate ${userId} for good${erase ? " and erase their messages and profile" : ""}?`);
 }
 
 const deactivate = defineCommand({

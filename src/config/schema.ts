@@ -144,7 +144,7 @@ export const configSpec: ConfigSpec<Config> = {
       allowed: "user ids like @me:other.org",
       check: checkUserPattern,
     }),
-    max_share: fractionField("Refuse a run that would remove more than this share of members.", 0.2),
+    max_share: fractionField("Refuse a run that would remove more than this share of members (always allows one when above 0; 0: none without --max).", 0.2),
     reason: stringField("Reason shown to removed members.", { default: "Inactive for a while; you are welcome back any time." }),
   },
   backup: {

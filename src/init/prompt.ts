@@ -1,5 +1,5 @@
-import { askLine } from "../ui/ask-line.ts";
-import { isInteractive, log } from "../ui/logger.ts";
+import { askChoice, askLine } from "../ui/ask-line.ts";
+import { isInteractive } from "../ui/logger.ts";
 import type { InitAnswers } from "./answers.ts";
 
 /**
@@ -16,8 +16,6 @@ export async function promptMissingAnswers(
   }
   const serverName = await askLine("Server name (the part after the colon in @you:name; it can never change):", context.suggestedServerName);
   const adminUser = answers["admin-user"] ?? (await askLine("Your admin account's name:", "admin"));
-  const runtime =
-    answers.runtime ??
-    (await log.prompt("Run the services with:", { type: "select", options: ["podman", "native"], initial: "podman", cancel: "reject" }));
+  const runtime = answers.runtime ?? (await askChoice("Run the services with:", ["podman", "native"], "podman"));
   return { ...answers, "server-name": serverName, "admin-user": adminUser, runtime };
 }

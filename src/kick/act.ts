@@ -7,7 +7,7 @@ import type { LedgerState } from "./ledger.ts";
 import type { LedgerStore } from "./ledger-store.ts";
 import { roomPowerLevels } from "./members.ts";
 import { canKick } from "./power.ts";
-import { applyCommand, type KickReport } from "./report.ts";
+import { applyCommand, capWords, type KickReport } from "./report.ts";
 import type { KickDeps, KickOptions } from "./run.ts";
 import type { PowerLevels, ScopeRoom } from "./types.ts";
 
@@ -72,10 +72,11 @@ export function kickRefusal(report: KickReport): MxError | undefined {
     });
   }
   if (report.held === "cap" && report.cap) {
-    const { removing, population, limit, by } = report.cap;
-    return new MxError(`Refusing to remove ${removing} of ${population} members: the safety cap allows ${limit} (${by === "max" ? "--max" : "[kick] max_share"}).`, {
+    const { removing, population, by } = report.cap;
+    const raise = by === "share" ? ", or raise [kick] max_share in mxhome.toml for every run" : "";
+    return new MxError(`Refusing to remove ${removing} of ${population} members: the safety cap allows ${capWords(report, report.cap)}.`, {
       code: "kick.cap",
-      hint: `Check the list above. To remove them anyway: ${applyCommand(report, removing)}`,
+      hint: `Check the list above. To remove them anyway: ${applyCommand(report, removing)}${raise}`,
     });
   }
   if (report.held === "unobserved-rooms") {

@@ -120,8 +120,13 @@ export function capPopulation(members: readonly MemberEvidence[], policy: KickPo
   }).length;
 }
 
-/** The safety cap: refuse a run that removes more than `maxShare` of the members, unless `--max` allows it. */
+/**
+ * The safety cap: refuse a run that removes more than `maxShare` of the members, unless `--max` allows it.
+ * Any share above 0 allows at least one removal: 0.2 of a Space of 4 rounds down to nobody, and a small
+ * Space could then never lose an inactive member without `--max`. A share of 0 allows none (only `--max`).
+ */
 export function checkCap(proposals: number, population: number, maxShare: number, max?: number): CapVerdict {
-  const limit = max ?? Math.floor(maxShare * population + 1e-9);
+  const share = Math.floor(maxShare * population + 1e-9);
+  const limit = max ?? (maxShare > 0 && population > 0 ? Math.max(1, share) : share);
   return { allowed: proposals <= limit, population, removing: proposals, limit, by: max === undefined ? "share" : "max" };
 }

@@ -1,6 +1,6 @@
 import { bold, dim, formatTable, statusIcon } from "../ui/style.ts";
 import type { KeepReason } from "./decide.ts";
-import { applyCommand, type KickReport } from "./report.ts";
+import { applyCommand, capWords, type KickReport } from "./report.ts";
 
 /** The text view of a kick report (the same object `--json` prints). */
 const keepWords: Record<KeepReason, string> = {
@@ -79,7 +79,7 @@ function setupLines(report: KickReport, color: boolean): string[] {
 function closing(report: KickReport): string[] {
   if (report.mode === "preview" && report.proposals.length) {
     const refused = report.cap && !report.cap.allowed ? report.cap : undefined;
-    const cap = refused ? ` (the safety cap, ${refused.limit}, refuses it without --max ${refused.removing})` : "";
+    const cap = refused ? ` (the safety cap, ${capWords(report, refused)}, refuses it without --max ${refused.removing})` : "";
     return [`Nothing was removed (preview). To remove them: ${applyCommand(report, refused?.removing)}${cap}.`];
   }
   if (report.mode === "setup" && report.setup?.dryRun && report.setup.steps.length) return ["Nothing was changed (--dry-run)."];

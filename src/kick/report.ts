@@ -82,6 +82,11 @@ export function applyCommand(report: KickReport, max?: number): string {
   return `mxhome kick --apply${asOf}${revoke}${max === undefined ? "" : ` --max ${max}`}`;
 }
 
+/** The cap's limit and where it comes from: "1 of 5 by [kick] max_share = 0.2", "3 by --max". */
+export function capWords(report: Pick<KickReport, "policy">, cap: CapVerdict): string {
+  return cap.by === "max" ? `${cap.limit} by --max` : `${cap.limit} of ${cap.population} by [kick] max_share = ${report.policy.maxShare}`;
+}
+
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
 /** The one line `status` and `doctor` show for this run. */

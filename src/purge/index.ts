@@ -10,6 +10,7 @@ import { writeRunRecord } from "../state/runs.ts";
 import { synapseAdmin } from "../synapse/admin.ts";
 import { createSynapseHttp } from "../synapse/http.ts";
 import { MxError } from "../ui/errors.ts";
+import { askYesNo } from "../ui/ask-line.ts";
 import { log } from "../ui/logger.ts";
 import type { PurgeIo } from "./context.ts";
 import { resolveCutoff } from "./cutoff.ts";
@@ -48,8 +49,7 @@ function deadRoomsConfirmation(paths: Paths): PurgeIo["deadRoomsConfirmation"] {
 
 async function askAboutDeadRooms(rooms: DeadRoom[]): Promise<boolean> {
   log.warn(`${rooms.length} room(s) have no local member left:\n${rooms.map((room) => `  ${room.roomId}${room.name ? ` "${room.name}"` : ""}`).join("\n")}`);
-  const answer = await log.prompt("Delete them and everything in them? Later runs delete dead rooms without asking.", { type: "confirm", initial: false });
-  return answer === true;
+  return await askYesNo("Delete them and everything in them? Later runs delete dead rooms without asking.");
 }
 
 export function purgeIo(paths: Paths, config: Config, interactive: boolean): PurgeIo {

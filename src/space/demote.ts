@@ -1,7 +1,7 @@
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
 import { acquireLock } from "../state/lock.ts";
-import type { AccountIds } from "../accounts/index.ts";
+import { accountIds, type AccountIds } from "../accounts/index.ts";
 import { type MxError, usageError } from "../ui/errors.ts";
 import { openSpaceActors } from "./actors.ts";
 import { applyChange } from "./apply.ts";
@@ -67,19 +67,35 @@ export function demoteRefusal(userId: string, ids: AccountIds): MxError | undefi
       "Name the users to demote instead; `mxhome space show` lists who holds power in each room.",
     );
   }
-  if (userId === ids.bot) return usageError(`${userId} is mxhome's bot; \`mxhome space create\` keeps it at the level kick needs.`, "space.demote-bot");
+  const instead = "Name the users to demote instead; `mxhome space show` lists who holds power in each room.";
+  if (userId === ids.bot) {
+    return usageError(
+      `${userId} is mxhome's kick bot: \`mxhome kick\` removes inactive members as this account and needs power level 50 in every room of the Space (\`mxhome space create\` and \`mxhome kick --setup\` keep it there).`,
+      "space.demote-bot",
+      instead,
+    );
+  }
+  if (userId === ids.service) {
+    return usageError(
+      `${userId} is mxhome's service account, the server admin that purge, status and the Space commands act through; it never joins the Space, so there is nothing to lower.`,
+      "space.demote-service",
+      instead,
+    );
+  }
   return undefined;
 }
 
 export async function runSpaceDemote(paths: Paths, config: Config, userIds: string[], dryRun: boolean): Promise<DemoteReport> {
   if (userIds.length === 0) throw usageError("Name at least one user to demote.", "space.no-user", "mxhome space demote @someone:other.server");
   userIds.forEach(checkUserId);
-  const state = requireSpaceState(paths);
-  const actors = openSpaceActors(paths, config);
+  // Before the Space state and the credentials are read: refused the same on any machine, changing nothing.
+  const ids = accountIds(config);
   for (const userId of userIds) {
-    const refusal = demoteRefusal(userId, actors.ids);
+    const refusal = demoteRefusal(userId, ids);
     if (refusal) throw refusal;
   }
+  const state = requireSpaceState(paths);
+  const actors = openSpaceActors(paths, config);
   const release = dryRun ? () => {} : acquireLock(paths, "space");
   try {
     const report: DemoteReport = { dryRun, steps: [] };

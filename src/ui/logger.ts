@@ -53,8 +53,7 @@ export const log = {
   warn: (message: string) => consola().warn(clean(message)),
   error: (message: string) => consola().error(clean(message)),
   debug: (message: string) => consola().debug(clean(message)),
-  /** Prompts are only reached when interactive; see `isInteractive`. */
-  prompt: ((...args: Parameters<ConsolaInstance["prompt"]>) => consola().prompt(...args)) as ConsolaInstance["prompt"],
+  // No prompt: consola's draw on stdout; questions go through ui/ask-line.ts, on stderr.
 };
 
 /** Prompts only when a person can answer: stdin is a terminal and this is not CI. */

@@ -23,11 +23,17 @@ export function writeStderr(text: string): void {
   console.warn(withoutFinalNewline(text));
 }
 
+let documentPrinted = false;
+
 /** Exactly one JSON document on stdout, always with `schemaVersion` and `command`. */
 export function printJson(command: string, document: object): void {
   const text = JSON.stringify({ schemaVersion: jsonSchemaVersion, command, ...document }, null, 2);
   writeStdout(redact(text));
+  documentPrinted = true;
 }
+
+/** Whether this run printed its `--json` document: a command that fails after its report must not print a second one. */
+export const jsonDocumentPrinted = (): boolean => documentPrinted;
 
 /** Report text for people, on stdout; plain ASCII off a terminal or with NO_COLOR. */
 export function printText(text: string): void {

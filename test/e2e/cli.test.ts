@@ -97,6 +97,43 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(result.stderr).toContain(`${configFile}:3: TOML syntax error`);
   });
 
+  test("with --json a failure is still one document on stdout, with the code and exit code; the message stays on stderr", () => {
+    const home = freshHome();
+    const missing = runMxhome(["--json", "user", "list"], { home });
+    expect(missing.exitCode).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      schemaVersion: 1,
+      command: "user list",
+      ok: false,
+      error: { code: "config.missing", message: expect.stringContaining("No config at"), hint: expect.stringContaining("mxhome init"), exitCode: 2 },
+    });
+    expect(missing.stderr).toContain("error: No config at");
+    expect(runMxhome(["user", "list"], { home }).stdout).toBe(""); // without --json, stdout stays empty
+    for (const [args, command, code] of [
+      [["stauts", "--json"], "stauts", "usage.unknown-command"],
+      [["space", "craete", "--json"], "space craete", "usage.unknown-command"],
+      [["user", "add", "--json"], "user add", "usage.missing-argument"],
+      [["status", "--json", "--bogus"], "status", "usage.unknown-option"],
+    ] as const) {
+      const result = runMxhome([...args], { home });
+      expect(result.exitCode).toBe(2);
+      expect(JSON.parse(result.stdout)).toMatchObject({ schemaVersion: 1, command, ok: false, error: { code, exitCode: 2 } });
+      expect(result.stderr).toContain("error: ");
+    }
+  });
+
+  test("with --json a command that fails after its report prints only that report", () => {
+    const home = freshHome();
+    mkdirSync(join(home, ".config", "mxhome"), { recursive: true });
+    writeFileSync(join(home, ".config", "mxhome", "mxhome.toml"), '[server]\nserver_name = "x.org"\n\n[retention]\ndayz = 3\n');
+    const result = runMxhome(["status", "--json"], { home });
+    expect(result.exitCode).toBe(2);
+    const report = JSON.parse(result.stdout); // one document: a second would not parse
+    expect(report).toMatchObject({ schemaVersion: 1, command: "status" });
+    expect(report.error).toBeUndefined();
+    expect(result.stderr).toContain('unknown key "dayz"');
+  });
+
   test("backup with no database running fails with its fix and leaves no backup directory behind", () => {
     const home = freshHome();
     expect(runMxhome(["init", "--yes", "--server-name", "example.org"], { home }).exitCode).toBe(0);

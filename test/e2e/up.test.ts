@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { resolvePaths } from "../../src/config/paths.ts";
 import { components } from "../support/components.ts";
 import { freshHome, mxhomeBinary, runMxhome } from "../support/binary.ts";
+import { matrixClient } from "../support/matrix-client.ts";
 import { freePort } from "../support/ports.ts";
 import { renderTestOverrides } from "../support/server-setup.ts";
+import { startWatchdog } from "../support/watchdog.ts";
 
 /**
  * The issue's native end-to-end list, with the compiled binary as the test
@@ -24,16 +26,7 @@ let synapseUrl = "";
 const offlinePip = { PIP_NO_INDEX: "1", PIP_FIND_LINKS: components.synapseWheels, PIP_CONFIG_FILE: "/dev/null" };
 const mxhome = (...args: string[]) => runMxhome(args, { home, env: offlinePip });
 
-async function client<T>(method: string, path: string, body?: object, token?: string): Promise<T> {
-  const response = await fetch(`${publicUrl}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await response.json()) as T;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const client = matrixClient(() => publicUrl);
 const login = () =>
   client<{ access_token: string }>("POST", "/_matrix/client/v3/login", {
     type: "m.login.password",
@@ -57,6 +50,7 @@ function processesOfThisServer(): string[] {
 
 beforeAll(async () => {
   mxhomeBinary(); // build once, outside any test's time
+  startWatchdog(home); // a killed run leaves no server behind
   const [synapsePort, caddyPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
   publicUrl = `http://127.0.0.1:${caddyPort}`;
   synapseUrl = `http://127.0.0.1:${synapsePort}`;

@@ -1,15 +1,9 @@
 /**
  * What a test server needs besides mxhome itself: Synapse settings only test
  * servers get (written to the overrides file before `init`, which never
- * rewrites it; the e2e test of the binary and bench/up.ts use them too), and
- * the watchdog that removes the server after the test process.
+ * rewrites it; the e2e test of the binary and bench/up.ts use them too). The
+ * watchdog that removes the server after the test process is ./watchdog.ts.
  */
-import { spawn } from "node:child_process";
-import type { Paths } from "../../src/config/paths.ts";
-import { maxWorkers } from "../../src/config/scale.ts";
-import { scaleDaemon } from "../../src/runtime/native/scale.ts";
-import { nativeDaemon } from "../../src/runtime/native/services.ts";
-import { serviceOrder } from "../../src/runtime/runtime.ts";
 
 /** Rate limits the suites never meet (each key checked against synapse/config/ratelimiting.py). */
 const relaxedRateLimits = [
@@ -36,30 +30,5 @@ export function renderTestOverrides(): string {
   }
   for (const [parent, children] of nested) lines.push(`${parent}:`, ...children);
   return `${lines.join("\n")}\n`;
-}
-
-
-/**
- * `bun test` neither fires process "exit" handlers nor knows about detached
- * daemons, so a detached watchdog waits for this process to end (however it
- * ends), then stops the daemons and deletes the server's files (unless
- * `keepFiles`: a benchmark's server kept for its next run).
- */
-export function startWatchdog(paths: Paths, root: string, keepFiles = false): void {
-  // Workers first, Redis last of the [scale] processes; then the services (in start order, as ever).
-  const scale = [...Array.from({ length: maxWorkers }, (_, index) => `worker${index + 1}`), "redis"].map((name) => scaleDaemon(paths, name));
-  const stops = [...scale, ...serviceOrder.map((service) => nativeDaemon(paths, service))].map(({ pidFile, identity }) => {
-    // Only a pid whose command line still names this server's file: pids get recycled.
-    return `pid=$(head -n1 '${pidFile}' 2>/dev/null) && tr '\\0' ' ' </proc/$pid/cmdline 2>/dev/null | grep -qF '${identity}' && kill -INT $pid && pids="$pids $pid"`;
-  });
-  const script = [
-    `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
-    'pids=""',
-    ...stops.map((stop) => `{ ${stop}; } || true`),
-    // SIGINT is PostgreSQL's fast shutdown and a clean stop for Synapse and Caddy.
-    "for pid in $pids; do n=0; while kill -0 $pid 2>/dev/null && [ $n -lt 100 ]; do sleep 0.2; n=$((n+1)); done; kill -0 $pid 2>/dev/null && kill -KILL $pid; done",
-    ...(keepFiles ? [] : [`rm -rf '${root}'`]),
-  ].join("\n");
-  spawn("sh", ["-c", script], { detached: true, stdio: "ignore" }).unref();
 }
 

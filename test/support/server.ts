@@ -16,7 +16,7 @@
  *   await server.adminApi().request("GET", "/_synapse/admin/v1/rooms");
  *   await server.sql("SELECT count(*) FROM users");
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadBotSession, loadServiceSession } from "../../src/accounts/index.ts";
@@ -28,14 +28,17 @@ import { writeFileAtomic } from "../../src/io/fs.ts";
 import { runInit } from "../../src/init/run.ts";
 import { runDown } from "../../src/runtime/down.ts";
 import { describePostgresCluster, runSql, synapseDatabaseName } from "../../src/runtime/native/postgres.ts";
+import { tailLog } from "../../src/runtime/native/process.ts";
 import { runUp, type UpOptions, type UpReport } from "../../src/runtime/up.ts";
 import { synapseAdmin, type SynapseAdmin } from "../../src/synapse/admin.ts";
 import type { Session } from "../../src/synapse/client.ts";
 import { createSynapseHttp, type SynapseHttp } from "../../src/synapse/http.ts";
+import { MxError } from "../../src/ui/errors.ts";
 import { setQuiet, setVerbose } from "../../src/ui/logger.ts";
 import { components } from "./components.ts";
 import { freePort } from "./ports.ts";
-import { renderTestOverrides, startWatchdog } from "./server-setup.ts";
+import { renderTestOverrides } from "./server-setup.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 export interface TestUser extends Session {
   password: string;
@@ -103,13 +106,33 @@ export interface TestHome {
   down(): Promise<void>;
 }
 
+/**
+ * A service that failed to start: bun prints the message only, not the hint naming the log, and the
+ * watchdog deletes the log with the server. So the message gets the hint and every service's log tail.
+ *
+ * One cause is the test runner itself: when a hook or test times out, `bun test` kills the child
+ * processes it left running ("killed N dangling processes"), and the daemons an in-process `up`
+ * starts are this process's children. A first start slower than its `beforeAll`'s timeout (a busy
+ * machine) then ends as "Synapse exited while starting (killed by SIGTERM)" with an empty log.
+ */
+export function withServiceLogs(error: unknown, paths: Paths): unknown {
+  if (!(error instanceof MxError) || !error.code.endsWith("-start-failed")) return error;
+  const logs = existsSync(paths.logDir) ? readdirSync(paths.logDir).filter((name) => name.endsWith(".log")).sort() : [];
+  const tails = logs.map((name) => `--- ${name}, last lines ---\n${tailLog(join(paths.logDir, name), 40) || "(empty)"}`);
+  const timedOut = /\(killed by SIGTERM\)/.test(error.message)
+    ? "If bun printed \"killed N dangling processes\" just before: a hook or test timed out while this server started, and bun killed its daemons. Give that beforeAll more time."
+    : "";
+  error.message = [error.message, timedOut, error.hint ? `hint: ${error.hint}` : "", ...tails].filter(Boolean).join("\n");
+  return error;
+}
+
 /** Native runtime, free ports, the provisioned Synapse/PostgreSQL/Caddy; cleaned up after the process exits. */
 export async function initTestHome(options: TestServerOptions = {}): Promise<TestHome> {
   const root = options.keepIn ?? mkdtempSync(join(tmpdir(), "mxhome-server-"));
   const paths = resolvePaths({ HOME: join(root, "home") });
   const kept = options.keepIn !== undefined && existsSync(paths.configFile);
   const config = kept ? loadConfig(paths.configFile) : await newTestConfig(paths, options);
-  startWatchdog(paths, root, options.keepIn !== undefined);
+  startWatchdog(root, { keepFiles: options.keepIn !== undefined });
 
   const quiet = !(options.verbose || process.env.MXHOME_TEST_VERBOSE);
   const quietly = async <T>(work: () => T | Promise<T>): Promise<T> => {
@@ -126,7 +149,10 @@ export async function initTestHome(options: TestServerOptions = {}): Promise<Tes
     root,
     paths,
     config,
-    up: (extra = {}) => quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, ...extra, adminPassword: { kind: "given", password: adminPassword } })),
+    up: (extra = {}) =>
+      quietly(() => runUp(paths, loadConfig(paths.configFile), { ...upOptions, ...extra, adminPassword: { kind: "given", password: adminPassword } })).catch((error: unknown) => {
+        throw withServiceLogs(error, paths);
+      }),
     down: () => quietly(() => runDown(paths, loadConfig(paths.configFile), upOptions)).then(() => undefined),
   };
 }
@@ -193,10 +219,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
 let shared: Promise<TestServer> | undefined;
 
-/** The one server every suite in this `bun test` process shares. Don't stop it; don't break it. */
+/**
+ * The one server every suite in this `bun test` process shares. Don't stop it; don't break it.
+ * A start that failed is not handed to the next suite: that one starts afresh.
+ */
 export function testServer(): Promise<TestServer> {
-  shared ??= startTestServer();
-  return shared;
+  const starting = (shared ??= startTestServer());
+  starting.catch(() => {
+    if (shared === starting) shared = undefined;
+  });
+  return starting;
 }
 
 /** For a global afterAll (test/preload.ts): stops the shared server if a suite started it. */

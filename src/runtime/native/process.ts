@@ -71,6 +71,23 @@ export function runningPid(daemon: DaemonIdentity): number | undefined {
   return pid !== undefined && readCommandLine(pid)?.includes(daemon.identity) ? pid : undefined;
 }
 
+/** How each daemon this mxhome run started ended, once it has: "exit status 1", "killed by SIGKILL". */
+const endings = new Map<number, string>();
+
+/** Pure: the words for a process's end, as node reports it. */
+export function describeEnding(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `killed by ${signal}` : `exit status ${code}`;
+}
+
+/**
+ * How a daemon started by this run ended, waiting up to `waitMs` for the news: /proc shows it gone a
+ * moment before the parent hears. Undefined while it runs, or when another run started it.
+ */
+export async function daemonEnding(pid: number, waitMs = 1_000): Promise<string | undefined> {
+  await waitFor(() => endings.has(pid), waitMs, 20);
+  return endings.get(pid);
+}
+
 /** Starts the daemon in its own session at background priority, stdout and stderr appended to its log, and records its pid. */
 export function spawnDaemon(spec: DaemonSpec): number {
   mkdirSync(dirname(spec.logFile), { recursive: true });
@@ -88,6 +105,9 @@ export function spawnDaemon(spec: DaemonSpec): number {
     if (child.pid === undefined) {
       throw new MxError(`Could not start ${spec.name} (${program}).`, { code: "native.spawn-failed", hint: "Check that the program exists and is executable." });
     }
+    const pid = child.pid;
+    // Heard only while this run lives (the daemon outlives it); enough to say why a start failed.
+    child.on("exit", (code, signal) => endings.set(pid, describeEnding(code, signal)));
     child.unref();
     niceDaemonSession(child.pid);
     writeFileAtomic(spec.pidFile, `${child.pid}\n`, 0o600);

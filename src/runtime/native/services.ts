@@ -10,7 +10,7 @@ import { readSecret } from "../../secrets/store.ts";
 import { findCaddy } from "./binaries.ts";
 import { postgresDaemon } from "./postgres.ts";
 import { synapsePython } from "./synapse-source.ts";
-import { type DaemonIdentity, type DaemonSpec, hasExited, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
+import { type DaemonIdentity, type DaemonSpec, daemonEnding, hasExited, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
 
 /** Where the rendered deployment puts each service's main file. */
 export const homeserverConfigFile = (paths: Paths) => join(paths.synapseDir, "homeserver.yaml");
@@ -69,6 +69,18 @@ const readiness: Record<"synapse" | "caddy", { label: string; url: (config: Conf
   },
 };
 
+/**
+ * Pure: why a start failed, with what the daemon wrote (its stdout and stderr) during this start. A
+ * daemon that wrote nothing was most likely stopped from outside: the message says so, and how it ended.
+ */
+export function startFailureMessage(label: string, outcome: "died" | "timeout", ending: string | undefined, lines: string, logFile: string): string {
+  const what = outcome === "died" ? `exited while starting${ending ? ` (${ending})` : ""}` : "did not become healthy in time";
+  const output = lines.trim()
+    ? lines
+    : `It wrote nothing to ${logFile} during this start${outcome === "died" ? ": something outside stopped it (a kill, the OOM killer: see \`journalctl -k\`), or it could not start at all." : "."}`;
+  return `${label} ${what}.\n${output}`;
+}
+
 /** Starts Synapse or Caddy and waits until it answers; a failed start is an error with its last log lines. */
 export async function startNativeService(paths: Paths, config: Config, service: "synapse" | "caddy"): Promise<void> {
   const spec = service === "synapse" ? synapseSpec(paths, config) : caddySpec(paths, config);
@@ -89,9 +101,10 @@ export async function startNativeService(paths: Paths, config: Config, service: 
   });
   if (outcome === "healthy") return;
   if (outcome === "timeout") await stopDaemon(spec);
+  const ending = outcome === "died" ? await daemonEnding(pid) : undefined;
   const lines = tailLog(spec.logFile, 20, logStart);
   const portTaken = /address already in use/i.test(lines);
-  throw new MxError(`${ready.label} ${outcome === "died" ? "exited while starting" : "did not become healthy in time"}.\n${lines}`, {
+  throw new MxError(startFailureMessage(ready.label, outcome, ending, lines, spec.logFile), {
     code: `native.${service}-start-failed`,
     hint: portTaken
       ? `Its port is taken by another program: set ${ready.portKey} in mxhome.toml to a free port, then run \`mxhome up\`.`

@@ -25,7 +25,7 @@ import { MxError } from "../../../src/ui/errors.ts";
 import { setQuiet, setVerbose } from "../../../src/ui/logger.ts";
 import { runMxhome } from "../../support/binary.ts";
 import { freePort } from "../../support/ports.ts";
-import { startWatchdog } from "../../support/server-setup.ts";
+import { startWatchdog } from "../../support/watchdog.ts";
 import { startTestServer, type TestServer, type TestUser } from "../../support/server.ts";
 import { type Fixture, seedFixture } from "./_fixture.ts";
 
@@ -42,7 +42,7 @@ const homes: { root: string; paths: Paths }[] = [];
 function newHome(): Paths {
   const root = mkdtempSync(join(tmpdir(), "mxhome-restore-"));
   const paths = resolvePaths({ HOME: join(root, "home") });
-  startWatchdog(paths, root);
+  startWatchdog(root);
   homes.push({ root, paths });
   return paths;
 }

@@ -123,14 +123,41 @@ describe("the safety cap", () => {
     [1, 6, 0.2, undefined, true, 1],
     [2, 10, 0.2, undefined, true, 2],
     [3, 10, 0.2, undefined, false, 2],
-    [1, 4, 0.2, undefined, false, 0],
+    // 0.2 of a small Space rounds down to nobody: any share above 0 allows one removal.
+    [1, 4, 0.2, undefined, true, 1],
+    [2, 4, 0.2, undefined, false, 1],
+    [1, 3, 0.2, undefined, true, 1],
+    [1, 1, 0.2, undefined, true, 1],
+    [0, 3, 0.2, undefined, true, 1],
+    // A share of 0 means "only with --max".
+    [1, 3, 0, undefined, false, 0],
+    [1, 3, 0, 1, true, 1],
     [3, 10, 0.2, 3, true, 3],
     [4, 10, 0.2, 3, false, 3],
     [1, 1, 0.2, 1, true, 1],
+    [1, 4, 0.2, 0, false, 0],
     [0, 0, 0.2, undefined, true, 0],
     [10, 10, 1, undefined, true, 10],
   ] as const)("%i of %i at share %d, --max %p: allowed=%p (limit %i)", (removing, population, share, max, allowed, limit) => {
     expect(checkCap(removing, population, share, max)).toEqual({ allowed, population, removing, limit, by: max === undefined ? "share" : "max" });
+  });
+
+  test("every population up to 200 and every share: at least one when anyone counts, never more than the share otherwise", () => {
+    const shares = [0, 0.01, 0.05, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.75, 1];
+    for (const share of shares) {
+      let previous = 0;
+      for (let population = 0; population <= 200; population++) {
+        const { limit } = checkCap(0, population, share);
+        const exact = share * population;
+        if (share === 0 || population === 0) expect(limit).toBe(0);
+        else expect(limit).toBe(Math.max(1, Math.floor(exact + 1e-9)));
+        expect(limit).toBeLessThanOrEqual(population);
+        if (limit > 1) expect(limit).toBeLessThanOrEqual(exact + 1e-9); // the share itself, rounded down
+        expect(limit).toBeGreaterThanOrEqual(previous); // a larger Space never gets a smaller cap
+        previous = limit;
+        for (const removing of [0, limit, limit + 1, population]) expect(checkCap(removing, population, share).allowed).toBe(removing <= limit);
+      }
+    }
   });
 
   test("population: joined members, not mxhome's accounts; invites only when they may be revoked", () => {

@@ -54,7 +54,7 @@ describe("the text report", () => {
   test("a future --as-of is shown; the cap's verdict is announced in the preview", () => {
     const text = formatKickReport(report({ asOf: "2030-03-01T00:00:00.000Z", cap: checkCap(3, 5, 0.2) }), false);
     expect(text).toContain("Kick preview as of 2030-03-01 00:00 UTC");
-    expect(text).toContain("To remove them: mxhome kick --apply --as-of 2030-03-01T00:00:00.000Z --max 3 (the safety cap, 1, refuses it without --max 3).");
+    expect(text).toContain("To remove them: mxhome kick --apply --as-of 2030-03-01T00:00:00.000Z --max 3 (the safety cap, 1 of 5 by [kick] max_share = 0.2, refuses it without --max 3).");
   });
 
   test("an apply lists each removal; warnings are flagged", () => {
@@ -109,10 +109,16 @@ describe("summaries and refusals", () => {
     expect(kickRefusal(report(overrides))?.code).toBe(code as string);
   });
 
-  test("the cap's refusal names the command that overrides it", () => {
-    expect(kickRefusal(report({ mode: "apply", held: "cap", cap: checkCap(3, 5, 0.2) }))?.hint).toContain("mxhome kick --apply --max 3");
+  test("the cap's refusal names the command that overrides it, and the key that sets it", () => {
+    const refusal = kickRefusal(report({ mode: "apply", held: "cap", cap: checkCap(3, 5, 0.2) }));
+    expect(refusal?.message).toBe("Refusing to remove 3 of 5 members: the safety cap allows 1 of 5 by [kick] max_share = 0.2.");
+    expect(refusal?.hint).toBe("Check the list above. To remove them anyway: mxhome kick --apply --max 3, or raise [kick] max_share in mxhome.toml for every run");
     // Followed literally, the hint decides as of the same time as the refused run.
     const asOf = "2030-03-01T00:00:00.000Z";
-    expect(kickRefusal(report({ mode: "apply", asOf, held: "cap", cap: checkCap(3, 5, 0.2) }))?.hint).toEndWith(`mxhome kick --apply --as-of ${asOf} --max 3`);
+    expect(kickRefusal(report({ mode: "apply", asOf, held: "cap", cap: checkCap(3, 5, 0.2) }))?.hint).toContain(`mxhome kick --apply --as-of ${asOf} --max 3,`);
+    // Refused by --max itself: raising it is the only way.
+    const byMax = kickRefusal(report({ mode: "apply", held: "cap", cap: checkCap(3, 5, 0.2, 2) }));
+    expect(byMax?.message).toContain("allows 2 by --max");
+    expect(byMax?.hint).not.toContain("max_share");
   });
 });

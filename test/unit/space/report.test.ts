@@ -103,8 +103,11 @@ describe("demoteRefusal", () => {
     expect(refusal!.hint).toContain("mxhome space show");
   });
 
-  test("the bot is refused; anyone else is not", () => {
-    expect(demoteRefusal(ids.bot, ids)?.code).toBe("space.demote-bot");
-    expect(demoteRefusal("@erin:remote", ids)).toBeUndefined();
+  test("mxhome's own accounts are refused, each saying why; anyone else is not", () => {
+    expect(demoteRefusal(ids.bot, ids)).toMatchObject({ code: "space.demote-bot", exitCode: 2, message: expect.stringContaining("power level 50") });
+    expect(demoteRefusal(ids.service, ids)).toMatchObject({ code: "space.demote-service", exitCode: 2, message: expect.stringContaining("service account") });
+    for (const own of [ids.bot, ids.service]) expect(demoteRefusal(own, ids)!.hint).toContain("mxhome space show");
+    // The same localparts on another server are other people.
+    for (const other of ["@erin:remote", "@mxhome:remote", "@mxhome-bot:remote"]) expect(demoteRefusal(other, ids)).toBeUndefined();
   });
 });
