@@ -115,7 +115,8 @@ fi
 # only what differs.
 OLDER_LOCK=$ROOT/test/fixtures/synapse/older.lock
 OLDER_WHEELS=$CACHE/synapse-wheels-older
-older_sha=$(sha256sum "$OLDER_LOCK" | cut -d' ' -f1)
+# Keyed on both locks: it holds the pinned lock's wheels too (the upgrade installs the pin from it).
+older_sha=$(cat "$OLDER_LOCK" "$SYNAPSE_LOCK" | sha256sum | cut -d' ' -f1)
 if [[ $(cat "$OLDER_WHEELS/.lock-sha256" 2>/dev/null) != "$older_sha" ]]; then
   echo "downloading the older lock's wheels into $OLDER_WHEELS"
   mkdir -p "$OLDER_WHEELS"
