@@ -37,4 +37,6 @@ export interface RenderInputs {
   mxhomeBinary: string;
   /** Where Caddy proxies /_matrix; defaults to Synapse's loopback listener. Tests put an echo server here. */
   upstream?: string;
+  /** Podman: the Synapse image the unit names (the deployment's recorded version); defaults to the pin. */
+  synapseImage?: string;
 }

@@ -1,19 +1,22 @@
 import { formatBytes } from "../doctor/format-units.ts";
+import { synapseImage } from "../render/images.ts";
 import type { Blocker, RuntimeKind } from "../runtime/runtime.ts";
 import type { DeploymentCheck, UpgradeStep } from "./versions.ts";
 
 /**
  * Pure: what `mxhome upgrade` does to move a deployment to this mxhome's
  * pins, one safe step at a time, and what it refuses. The runtimes plug in
- * by the actions they can take: natively the Synapse venv; podman's image
- * steps and the PostgreSQL major are refused with the way to do them by hand
- * until mxhome takes them itself.
+ * by the actions they can take: natively the Synapse venv, with podman the
+ * Synapse image; the PostgreSQL major is refused with the way to do it by
+ * hand until mxhome takes it itself.
  */
 export type UpgradeAction =
   /** A `pre-upgrade` archive: retention never deletes it; a failed step restores it. */
   | { kind: "pre-upgrade-backup"; includeMedia: boolean }
   /** Native: build the pinned venv beside the active one, switch, wait for /health and the background updates. */
-  | { kind: "synapse-venv"; from: string; to: string };
+  | { kind: "synapse-venv"; from: string; to: string }
+  /** Podman: pull the pinned image, switch the unit's Image=, restart, wait for /health and the background updates. */
+  | { kind: "synapse-image"; from: string; to: string; image: string };
 
 export interface DeploymentUpgradePlan {
   actions: UpgradeAction[];
@@ -23,7 +26,7 @@ export interface DeploymentUpgradePlan {
   notes: string[];
 }
 
-function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefined {
+function refusalFor(step: UpgradeStep): Blocker | undefined {
   if (step.component === "postgres" && step.kind === "major") {
     return {
       code: "upgrade.postgres-major-unsupported",
@@ -31,22 +34,19 @@ function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefine
       fix: "Back up (`mxhome backup --include-media`), then move the data by dump and load: keep the old data directory until the new server is verified. Until then `mxhome up` keeps running PostgreSQL " + `${step.from}.`,
     };
   }
-  if (step.component === "synapse" && step.kind === "forward" && runtime === "podman") {
-    return {
-      code: "upgrade.podman-unsupported",
-      message: `Synapse ${step.from} → ${step.to} with podman is not taken by \`mxhome upgrade\` yet.`,
-      fix: "`mxhome backup` first, then `mxhome up` renders the new image and restarts Synapse.",
-    };
-  }
   return undefined;
+}
+
+function synapseAction(runtime: RuntimeKind, from: string, to: string): UpgradeAction {
+  return runtime === "podman" ? { kind: "synapse-image", from, to, image: synapseImage(to) } : { kind: "synapse-venv", from, to };
 }
 
 export function planDeploymentUpgrade(check: DeploymentCheck, options: { includeMedia: boolean }): DeploymentUpgradePlan {
   const plan: DeploymentUpgradePlan = { actions: [], refusals: [], notes: [] };
   for (const step of check.steps) {
-    const refusal = refusalFor(step, check.runtime as RuntimeKind);
+    const refusal = refusalFor(step);
     if (refusal) plan.refusals.push(refusal);
-    else if (step.component === "synapse" && step.kind === "forward") plan.actions.push({ kind: "synapse-venv", from: step.from!, to: step.to! });
+    else if (step.component === "synapse" && step.kind === "forward") plan.actions.push(synapseAction(check.runtime as RuntimeKind, step.from!, step.to!));
     else if (step.kind === "forward") plan.notes.push(`${step.component} ${step.from} → ${step.to}: \`mxhome up\` takes it (no data format changes).`);
     else if (step.kind === "downgrade") plan.notes.push(`${step.component} ${step.from} is newer than this mxhome's ${step.to}: left alone.`);
     else if (step.kind === "unmanaged" && step.component === "synapse") plan.notes.push("Synapse is your own (runtime.native.python, or a python found on PATH before mxhome managed it): left alone.");
@@ -61,6 +61,8 @@ export function describeUpgradeAction(action: UpgradeAction): string {
       return `back up the server (database, keys, secrets${action.includeMedia ? ", media" : ""}) into a pre-upgrade archive`;
     case "synapse-venv":
       return `build Synapse ${action.to}'s venv beside ${action.from}'s, switch to it, wait for /health and Synapse's background updates (on failure: back to ${action.from} and the pre-upgrade archive)`;
+    case "synapse-image":
+      return `pull ${action.image} (unless podman has it), switch Synapse's unit from ${action.from}'s image to it and restart, wait for /health and Synapse's background updates (on failure: back to ${action.from}'s image and the pre-upgrade archive)`;
   }
 }
 
@@ -77,13 +79,32 @@ export interface Filesystem {
   freeBytes: number;
 }
 
+/**
+ * Sizes measured on the machine. The new Synapse is taken to be as big as
+ * the one it replaces: natively the active venv; with podman the old image
+ * in podman's store (0 when the new image is there already).
+ */
+export interface MeasuredSizes {
+  backupDir: string;
+  archiveBytes: number;
+  venvsDir: string;
+  venvBytes: number;
+  /** Podman: its image store (graphroot) and the bytes the new image will take there. */
+  image?: { store: string; bytes: number };
+}
+
 /** Pure: what the actions write, from measured sizes. The archive holds the dump (at most the database's size) and the files. */
-export function diskNeeds(actions: UpgradeAction[], measured: { backupDir: string; archiveBytes: number; venvsDir: string; venvBytes: number }): DiskNeed[] {
-  return actions.map((action) =>
-    action.kind === "pre-upgrade-backup"
-      ? { what: "the pre-upgrade archive", dir: measured.backupDir, bytes: measured.archiveBytes }
-      : { what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes },
-  );
+export function diskNeeds(actions: UpgradeAction[], measured: MeasuredSizes): DiskNeed[] {
+  return actions.flatMap((action): DiskNeed[] => {
+    switch (action.kind) {
+      case "pre-upgrade-backup":
+        return [{ what: "the pre-upgrade archive", dir: measured.backupDir, bytes: measured.archiveBytes }];
+      case "synapse-venv":
+        return [{ what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes }];
+      case "synapse-image":
+        return measured.image ? [{ what: `Synapse ${action.to}'s image`, dir: measured.image.store, bytes: measured.image.bytes }] : [];
+    }
+  });
 }
 
 /** A margin on top: the file system must not end up full (PostgreSQL and Synapse keep writing). */
