@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { resolvePaths } from "../../src/config/paths.ts";
 import { components } from "../support/components.ts";
 import { freshHome, mxhomeBinary, runMxhome } from "../support/binary.ts";
+import { matrixRequest } from "../support/matrix-request.ts";
 import { freePort } from "../support/ports.ts";
 import { renderTestOverrides } from "../support/server-setup.ts";
 
@@ -24,16 +25,7 @@ let synapseUrl = "";
 const offlinePip = { PIP_NO_INDEX: "1", PIP_FIND_LINKS: components.synapseWheels, PIP_CONFIG_FILE: "/dev/null" };
 const mxhome = (...args: string[]) => runMxhome(args, { home, env: offlinePip });
 
-async function client<T>(method: string, path: string, body?: object, token?: string): Promise<T> {
-  const response = await fetch(`${publicUrl}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await response.json()) as T;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const client = <T>(method: string, path: string, body?: object, token?: string) => matrixRequest<T>(publicUrl, method, path, body, token);
 const login = () =>
   client<{ access_token: string }>("POST", "/_matrix/client/v3/login", {
     type: "m.login.password",

@@ -13,6 +13,7 @@ import { MxError } from "../../src/ui/errors.ts";
 import { runDeploymentUpgrade } from "../../src/upgrade/deployment.ts";
 import { freshHome, mxhomeBinary, runMxhome } from "../support/binary.ts";
 import { components } from "../support/components.ts";
+import { matrixRequest } from "../support/matrix-request.ts";
 import { freePort } from "../support/ports.ts";
 import { renderTestOverrides, startWatchdog } from "../support/server-setup.ts";
 
@@ -40,16 +41,7 @@ const messages = ["before the upgrade 1", "before the upgrade 2", "before the up
 
 const run = (binary: string, ...args: string[]) => runMxhome(args, { home, env: offlinePip, binary });
 
-async function client<T>(method: string, path: string, body?: object, bearer = token): Promise<T> {
-  const response = await fetch(`${synapseUrl}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json", ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = (await response.json()) as T;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const client = <T>(method: string, path: string, body?: object, bearer = token) => matrixRequest<T>(synapseUrl, method, path, body, bearer);
 const serverVersion = () => client<{ server_version: string }>("GET", "/_synapse/admin/v1/server_version").then((answer) => answer.server_version);
 const archives = (label: string) => readdirSync(join(paths.dataDir, "backups")).filter((file) => file.includes(`-${label}.tar`));
 
