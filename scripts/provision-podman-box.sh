@@ -40,6 +40,14 @@ PG_OLD_DEBS="postgresql-15 postgresql-client-15 libicu72 libldap-2.5-0"
 images_json=$(IMAGES=$images_json OLD=$PG_OLD_IMAGE "$BUN" -e 'console.log(JSON.stringify({ ...JSON.parse(process.env.IMAGES), postgres15: process.env.OLD }))')
 # ---- end pg-major ----
 key=$( { echo "$SUITE $BOX_PKGS $IMAGE_BASE_PKGS $IMAGE_PKGS"; echo "$images_json"; cat "$0" "$HERE"/*; } | sha256sum | cut -c1-16)
+# >>> podman Synapse upgrade (issue #19): the older Synapse's version and hashes, in the key too
+OLDER_LOCK=$ROOT/test/fixtures/synapse/older.lock
+older_synapse=$(sed -n 's/^matrix-synapse==\([0-9.]*\).*/\1/p' "$OLDER_LOCK")
+[[ $older_synapse =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "provision-podman-box: cannot read Synapse's version from $OLDER_LOCK" >&2; exit 1; }
+# Its matrix-synapse entry, hash lines included (pip --require-hashes).
+older_requirement=$(awk '/^matrix-synapse==/ { p = 1 } p { print; if ($0 !~ /\\$/) exit }' "$OLDER_LOCK")
+key=$(echo "$key $older_requirement" | sha256sum | cut -c1-16)
+# <<< podman Synapse upgrade
 OUT=$CACHE/podman-box/$key
 
 step "host tools"
@@ -104,6 +112,16 @@ chroot "$I" env SSL_CERT_FILE=/tmp/host-ca.crt PIP_CERT=/tmp/host-ca.crt PIP_DIS
   python3 -m venv --system-site-packages /opt/synapse
   /opt/synapse/bin/pip install -q --no-cache-dir matrix-synapse==$synapse_version" >"$work/pip.log" 2>&1 ||
   { tail -30 "$work/pip.log" >&2; exit 1; }
+# >>> podman Synapse upgrade (issue #19): the older lock's Synapse beside the pinned one
+# Only the matrix-synapse wheel (the two locks share every other pin), into its
+# own directory: Containerfile.synapse built with --build-arg
+# SYNAPSE_PYTHONPATH=/opt/synapse-$older_synapse puts it first on sys.path.
+echo "$older_requirement" >"$I/tmp/older-synapse.txt"
+chroot "$I" env SSL_CERT_FILE=/tmp/host-ca.crt PIP_CERT=/tmp/host-ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1 \
+  /opt/synapse/bin/pip install -q --no-cache-dir --no-deps --require-hashes --target "/opt/synapse-$older_synapse" -r /tmp/older-synapse.txt >"$work/pip-older.log" 2>&1 ||
+  { tail -30 "$work/pip-older.log" >&2; exit 1; }
+rm -f "$I/tmp/older-synapse.txt"
+# <<< podman Synapse upgrade
 install -m 0755 "$HERE/docker-entrypoint.sh" "$I/usr/local/bin/docker-entrypoint.sh"
 install -m 0755 "$HERE/start.py" "$I/start.py"
 rm -f "$I/usr/sbin/policy-rc.d" "$I/tmp/host-ca.crt" "$I/etc/resolv.conf"
@@ -123,6 +141,14 @@ for u in mx:1001 mx2:1002; do
   : >"$B/var/lib/systemd/linger/${u%%:*}"
 done
 grep -q '^mx:' "$B/etc/subuid" || { echo "provision-podman-box: useradd gave mx no subuid range" >&2; exit 1; }
+# >>> podman Synapse upgrade (issue #19): user mxsyn (1005), whose deployment
+# test/podman-box/upgrade-synapse.test.ts moves from the older Synapse to the pin;
+# only mxsyn gets the older stand-in (extra-images.json, built by the bake).
+chroot "$B" useradd -m -s /bin/bash -u 1005 mxsyn
+: >"$B/var/lib/systemd/linger/mxsyn"
+printf '[{"users":["mxsyn"],"tag":"ghcr.io/element-hq/synapse:v%s","containerfile":"Containerfile.synapse","buildArgs":{"SYNAPSE_PYTHONPATH":"/opt/synapse-%s"}}]\n' \
+  "$older_synapse" "$older_synapse" >"$B/opt/mxhome-images/extra-images.json"
+# <<< podman Synapse upgrade
 tar -C "$I" -cf "$B/opt/mxhome-images/rootfs.tar" .
 rm -rf --one-file-system "$I"
 cp "$HERE"/Containerfile.* "$B/opt/mxhome-images/"

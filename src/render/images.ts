@@ -13,9 +13,13 @@ declare const MXHOME_POSTGRES_IMAGE: string | undefined;
  * Synapse's tag is the version src/runtime/native/synapse.lock pins, the one
  * Synapse pin shared with the native runtime's venv and the test environment.
  */
+/** Synapse's official image of a version ("1.163.2" → ghcr.io/element-hq/synapse:v1.163.2). */
+export const synapseImage = (version: string) => `ghcr.io/element-hq/synapse:v${version}`;
+
 export const images = {
   /** Synapse ≥ 1.143 needs PostgreSQL ≥ 14. */
   postgres: typeof MXHOME_POSTGRES_IMAGE === "string" ? MXHOME_POSTGRES_IMAGE : "docker.io/library/postgres:17.6-alpine",
-  synapse: `ghcr.io/element-hq/synapse:v${pinnedSynapseVersion}`,
+  /** The pin; a deployment runs the version it recorded until `mxhome upgrade` moves it (src/runtime/podman/synapse-image.ts). */
+  synapse: synapseImage(pinnedSynapseVersion),
   caddy: "docker.io/library/caddy:2.10.2-alpine",
 } as const;

@@ -56,7 +56,7 @@ function renderPostgres(inputs: RenderInputs): string {
 function renderSynapse(inputs: RenderInputs): string {
   const inside = containerSynapsePaths();
   return fillTemplate(synapseTemplate, {
-    image: images.synapse,
+    image: inputs.synapseImage ?? images.synapse,
     container_name: quadletUnits.synapse.container,
     postgres_password_secret: postgresPasswordSecret,
     postgres_service: quadletUnits.postgres.service,

@@ -44,4 +44,6 @@ export interface RenderInputs {
   upstream?: string;
   /** Where Caddy proxies the worker routes; defaults to the workers' loopback listeners. Tests put echo servers here. */
   workerUpstreams?: string[];
+  /** Podman: the Synapse image the unit names (the deployment's recorded version); defaults to the pin. */
+  synapseImage?: string;
 }

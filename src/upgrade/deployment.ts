@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statfsSync, statSync } from "node:fs";
+import { existsSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import type { Config } from "../config/schema.ts";
@@ -6,18 +6,16 @@ import { backupDir } from "../backup/naming.ts";
 import { runBackup } from "../backup/run-backup.ts";
 import { runRestore } from "../backup/run-restore.ts";
 import { exec } from "../io/exec.ts";
-import { synapseLock } from "../runtime/native/synapse-lock.ts";
-import { writeSynapseRecord } from "../runtime/native/synapse-source.ts";
-import { installManagedSynapse, managedVenvDir } from "../runtime/native/synapse-venv.ts";
-import { runtimeFor } from "../runtime/select.ts";
+import { managedVenvDir } from "../runtime/native/synapse-venv.ts";
 import { synapseSql } from "../runtime/sql.ts";
-import { desiredFor, synapseUrl } from "../runtime/up.ts";
+import { synapseUrl } from "../runtime/up.ts";
 import { acquireLock } from "../state/lock.ts";
 import { writeRunRecord } from "../state/runs.ts";
 import { ExitCode, MxError } from "../ui/errors.ts";
 import { log } from "../ui/logger.ts";
 import { checkDeploymentVersions } from "./observe.ts";
 import { type DeploymentUpgradePlan, type DiskNeed, describeUpgradeAction, diskNeeds, diskShortfalls, type Filesystem, planDeploymentUpgrade } from "./plan.ts";
+import { measureSynapseImage, type SynapseAction, synapseMove, type SynapseMoveOptions } from "./synapse-move.ts";
 import { nativeBindirOf } from "./postgres-cluster.ts";
 import { oldClusterDir, type PostgresMajorFacts } from "./postgres-major.ts";
 import { type PostgresMajorOutcome, runPostgresMajor } from "./postgres-major-run.ts";
@@ -28,13 +26,10 @@ import { type DeploymentCheck, postgresMajor } from "./versions.ts";
  * (an unhealthy server, another run holding the lock, too little disk for
  * what it will write), backs up, then takes each step with a way back.
  */
-export interface DeploymentUpgradeOptions {
+export interface DeploymentUpgradeOptions extends SynapseMoveOptions {
   dryRun: boolean;
-  mxhomeBinary: string;
   /** How long to wait for Synapse's background updates before reporting and carrying on. */
   backgroundUpdatesTimeoutMs?: number;
-  /** Builds a Synapse venv and returns its python (tests pass one that breaks it, to prove the way back). */
-  installSynapse?: (paths: Paths, version: string, lock: string) => Promise<string>;
   /** The file system a directory is on (tests pass a small one, to prove the refusal). */
   filesystemOf?: (dir: string) => Filesystem;
   /** A PostgreSQL major upgrade was confirmed (--yes); without it, `confirm` asks, and without that it is refused. */
@@ -97,16 +92,18 @@ async function synapseHealthy(config: Config): Promise<boolean> {
 
 async function measure(paths: Paths, config: Config, plan: DeploymentUpgradePlan): Promise<DiskNeed[]> {
   const venv = plan.actions.find((action) => action.kind === "synapse-venv");
-  const [files, database, venvBytes] = await Promise.all([
+  const image = plan.actions.find((action) => action.kind === "synapse-image");
+  const [files, database, venvBytes, imageSizes] = await Promise.all([
     runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade", dryRun: true }),
     // Synapse's database, and every database of the cluster (what a new cluster holds again).
     synapseSql(paths, config)("SELECT pg_database_size(current_database()), (SELECT sum(pg_database_size(oid)) FROM pg_database)"),
     venv ? directoryBytes(managedVenvDir(paths, venv.from)) : 0,
+    image ? measureSynapseImage(image) : undefined,
   ]);
   const databaseBytes = Number(database[0]?.[0] ?? 0);
   const clusterBytes = Number(database[0]?.[1] ?? 0);
   const archiveBytes = files.bytes + databaseBytes;
-  return diskNeeds(plan.actions, { backupDir: backupDir(paths, config.backup.dir), archiveBytes, venvsDir: paths.synapseVenvsDir, venvBytes, databaseBytes, clusterBytes });
+  return diskNeeds(plan.actions, { backupDir: backupDir(paths, config.backup.dir), archiveBytes, venvsDir: paths.synapseVenvsDir, venvBytes, image: imageSizes, databaseBytes, clusterBytes });
 }
 
 /** What planning a PostgreSQL major needs to know about this machine: the old major's programs, and whether the old directory's place is free. */
@@ -133,6 +130,7 @@ async function confirmMajor(plan: DeploymentUpgradePlan, options: DeploymentUpgr
     exitCode: ExitCode.usage,
   });
 }
+
 
 /** Waits until Synapse's background_updates table is empty (the admin API shows only the current one), with progress and a time limit. */
 async function waitForBackgroundUpdates(paths: Paths, config: Config, timeoutMs: number): Promise<NonNullable<DeploymentUpgradeReport["backgroundUpdates"]>> {
@@ -169,7 +167,7 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
   // The lock first: a running `up` may have Synapse down for a moment, and "locked" is the true answer then.
   const release = options.dryRun ? () => undefined : acquireLock(paths, "up");
   const startedAt = new Date().toISOString();
-  let failure: { error: Error; from: string; to: string } | undefined;
+  let failure: { error: Error; from: string; to: string; discarded: string } | undefined;
   try {
     if (!(await synapseHealthy(config))) {
       throw new MxError(`Synapse does not answer ${synapseUrl(config)}/health: an upgrade starts only from a healthy server.`, {
@@ -183,40 +181,37 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
     if (options.dryRun) return report;
     await confirmMajor(plan, options);
 
+    const action = plan.actions.find((step): step is SynapseAction => step.kind === "synapse-venv" || step.kind === "synapse-image");
+    const move = action && synapseMove(paths, config, action, options);
+    // The new Synapse beside the old one first (a venv built, an image pulled): a failure here changed nothing the server runs.
+    await move?.prepare();
     const backup = await runBackup(paths, config, { includeMedia: config.backup.include_media, label: "pre-upgrade" });
     report.backup = backup.archive;
-    for (const action of plan.actions) {
-      if (action.kind === "postgres-major") {
-        report.postgresMajor = await runPostgresMajor(paths, config, action, { mxhomeBinary: options.mxhomeBinary }).catch((error: Error) => {
-          writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary: error.message.split("\n")[0] ?? "failed" });
-          throw error;
-        });
-        report.notes.push(`PostgreSQL ${action.from}'s data directory is kept at ${action.oldDir}; \`mxhome upgrade --forget-old-postgres\` removes it.`);
-        continue;
-      }
-      if (action.kind !== "synapse-venv") continue;
-      const runtime = runtimeFor(paths, config);
-      const desired = desiredFor(paths, config, runtime, options.mxhomeBinary);
-      log.start(`Building Synapse ${action.to}'s venv beside ${action.from}'s…`);
-      await (options.installSynapse ?? installManagedSynapse)(paths, action.to, synapseLock);
-      writeSynapseRecord(paths, { kind: "managed", version: action.to });
-      log.start(`Restarting Synapse on ${action.to} (its database migrations run now)…`);
+    // The PostgreSQL major first: the new Synapse then migrates its schema on the new cluster. It has its own way back.
+    const major = plan.actions.find((step) => step.kind === "postgres-major");
+    if (major) {
+      report.postgresMajor = await runPostgresMajor(paths, config, major, { mxhomeBinary: options.mxhomeBinary }).catch((error: Error) => {
+        writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary: error.message.split("\n")[0] ?? "failed" });
+        throw error;
+      });
+      report.notes.push(`PostgreSQL ${major.from}'s data directory is kept at ${major.oldDir}; \`mxhome upgrade --forget-old-postgres\` removes it.`);
+    }
+    if (action && move) {
       try {
-        await runtime.apply({ kind: "restart", service: "synapse", reason: `upgrade to ${action.to}` }, desired);
+        await move.switchTo();
       } catch (error) {
-        failure = { error: error as Error, ...action };
-        await runtime.apply({ kind: "stop", service: "synapse" }, desired).catch(() => undefined);
-        writeSynapseRecord(paths, { kind: "managed", version: action.from });
-        rmSync(managedVenvDir(paths, action.to), { recursive: true, force: true });
-        break;
+        failure = { error: error as Error, from: action.from, to: action.to, discarded: move.discarded };
+        await move.switchBack();
       }
-      report.backgroundUpdates = await waitForBackgroundUpdates(paths, config, options.backgroundUpdatesTimeoutMs ?? defaultBackgroundTimeoutMs);
-      if (report.backgroundUpdates.timedOut) {
-        report.notes.push(
-          `Synapse's background updates were still running after ${Math.round(report.backgroundUpdates.waitedMs / 60_000)} min (${report.backgroundUpdates.remaining} left); Synapse works meanwhile and finishes them by itself.`,
-        );
+      if (!failure) {
+        report.backgroundUpdates = await waitForBackgroundUpdates(paths, config, options.backgroundUpdatesTimeoutMs ?? defaultBackgroundTimeoutMs);
+        if (report.backgroundUpdates.timedOut) {
+          report.notes.push(
+            `Synapse's background updates were still running after ${Math.round(report.backgroundUpdates.waitedMs / 60_000)} min (${report.backgroundUpdates.remaining} left); Synapse works meanwhile and finishes them by itself.`,
+          );
+        }
+        report.notes.push(move.keptNote);
       }
-      report.notes.push(`Synapse ${action.from}'s venv is kept at ${managedVenvDir(paths, action.from)}.`);
     }
     if (!failure) {
       report.outcome = "upgraded";
@@ -229,11 +224,17 @@ export async function runDeploymentUpgrade(paths: Paths, config: Config, options
   return rollBack(paths, options, report, failure, startedAt);
 }
 
-/** The new Synapse did not come up: it is stopped and its venv gone; the old one comes back with the pre-upgrade archive's data. */
-async function rollBack(paths: Paths, options: DeploymentUpgradeOptions, report: DeploymentUpgradeReport, failure: { error: Error; from: string; to: string }, startedAt: string): Promise<never> {
+/** The new Synapse did not come up: it is stopped (natively its venv removed); the old one comes back with the pre-upgrade archive's data. */
+async function rollBack(
+  paths: Paths,
+  options: DeploymentUpgradeOptions,
+  report: DeploymentUpgradeReport,
+  failure: { error: Error; from: string; to: string; discarded: string },
+  startedAt: string,
+): Promise<never> {
   const why = (failure.error.message.split("\n")[0] ?? "").replace(/\.$/, "");
   log.warn(`Synapse ${failure.to} did not start (${why}); going back to ${failure.from} and restoring ${report.backup}…`);
-  // restore runs `up` itself (the service lock, released above), which starts the old venv recorded again.
+  // restore runs `up` itself (the service lock, released above), which starts the old venv or image recorded again.
   const restored = await runRestore(paths, { archive: report.backup!, force: true, dryRun: false, passphrase: async () => "", ports: {}, mxhomeBinary: options.mxhomeBinary, onTerminal: false }).catch(
     (error: Error) => {
       throw new MxError(`Synapse ${failure.to} did not start (${why}); mxhome switched back to ${failure.from}, but restoring the pre-upgrade archive failed: ${error.message}`, {
@@ -243,7 +244,7 @@ async function rollBack(paths: Paths, options: DeploymentUpgradeOptions, report:
       });
     },
   );
-  const summary = `Synapse ${failure.to} did not start (${why}). Went back to Synapse ${failure.from}, removed ${failure.to}'s venv and restored the pre-upgrade archive ${report.backup}; the server runs ${failure.from} again.`;
+  const summary = `Synapse ${failure.to} did not start (${why}). Went back to Synapse ${failure.from}, ${failure.discarded} and restored the pre-upgrade archive ${report.backup}; the server runs ${failure.from} again.`;
   writeRunRecord(paths, { command: "upgrade", startedAt, finishedAt: new Date().toISOString(), ok: false, summary });
   throw new MxError(`${summary}\n${failure.error.message}`, {
     code: "upgrade.rolled-back",

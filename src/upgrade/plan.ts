@@ -1,4 +1,5 @@
 import { formatBytes } from "../doctor/format-units.ts";
+import { synapseImage } from "../render/images.ts";
 import type { Blocker, RuntimeKind } from "../runtime/runtime.ts";
 import { describePostgresMajor, type PostgresMajorAction, type PostgresMajorFacts, planPostgresMajor, postgresMajorDiskNeeds } from "./postgres-major.ts";
 import type { DeploymentCheck, UpgradeStep } from "./versions.ts";
@@ -6,9 +7,8 @@ import type { DeploymentCheck, UpgradeStep } from "./versions.ts";
 /**
  * Pure: what `mxhome upgrade` does to move a deployment to this mxhome's
  * pins, one safe step at a time, and what it refuses. The runtimes plug in
- * by the actions they can take: natively the Synapse venv; a PostgreSQL
- * major in both (postgres-major.ts); podman's Synapse image step is refused
- * with the way to do it by hand until mxhome takes it itself.
+ * by the actions they can take: natively the Synapse venv, with podman the
+ * Synapse image, and a PostgreSQL major in both (postgres-major.ts).
  */
 export type UpgradeAction =
   /** A `pre-upgrade` archive: retention never deletes it; a failed step restores it. */
@@ -16,7 +16,9 @@ export type UpgradeAction =
   /** Native: build the pinned venv beside the active one, switch, wait for /health and the background updates. */
   | { kind: "synapse-venv"; from: string; to: string }
   /** Dump, move the old data directory aside, new cluster, load, verify (postgres-major.ts). */
-  | PostgresMajorAction;
+  | PostgresMajorAction
+  /** Podman: pull the pinned image, switch the unit's Image=, restart, wait for /health and the background updates. */
+  | { kind: "synapse-image"; from: string; to: string; image: string };
 
 export interface DeploymentUpgradePlan {
   actions: UpgradeAction[];
@@ -26,22 +28,15 @@ export interface DeploymentUpgradePlan {
   notes: string[];
 }
 
-function refusalFor(step: UpgradeStep, runtime: RuntimeKind): Blocker | undefined {
-  if (step.component === "synapse" && step.kind === "forward" && runtime === "podman") {
-    return {
-      code: "upgrade.podman-unsupported",
-      message: `Synapse ${step.from} → ${step.to} with podman is not taken by \`mxhome upgrade\` yet.`,
-      fix: "`mxhome backup` first, then `mxhome up` renders the new image and restarts Synapse.",
-    };
-  }
-  return undefined;
-}
-
 const unobservedMajor = (step: UpgradeStep): Blocker => ({
   code: "upgrade.postgres-major-unobserved",
   message: `PostgreSQL ${step.from} → ${step.to} is a major upgrade, and the data directory could not be looked at.`,
   fix: "Run `mxhome doctor`, then `mxhome upgrade` again.",
 });
+
+function synapseAction(runtime: RuntimeKind, from: string, to: string): UpgradeAction {
+  return runtime === "podman" ? { kind: "synapse-image", from, to, image: synapseImage(to) } : { kind: "synapse-venv", from, to };
+}
 
 /** `postgres` is what the machine says about a PostgreSQL major step (absent: no such step is possible). */
 export function planDeploymentUpgrade(check: DeploymentCheck, options: { includeMedia: boolean; postgres?: PostgresMajorFacts }): DeploymentUpgradePlan {
@@ -55,9 +50,7 @@ export function planDeploymentUpgrade(check: DeploymentCheck, options: { include
   }
   for (const step of check.steps) {
     if (step === major) continue;
-    const refusal = refusalFor(step, check.runtime as RuntimeKind);
-    if (refusal) plan.refusals.push(refusal);
-    else if (step.component === "synapse" && step.kind === "forward") plan.actions.push({ kind: "synapse-venv", from: step.from!, to: step.to! });
+    if (step.component === "synapse" && step.kind === "forward") plan.actions.push(synapseAction(check.runtime as RuntimeKind, step.from!, step.to!));
     else if (step.kind === "forward") plan.notes.push(`${step.component} ${step.from} → ${step.to}: \`mxhome up\` takes it (no data format changes).`);
     else if (step.kind === "downgrade") plan.notes.push(`${step.component} ${step.from} is newer than this mxhome's ${step.to}: left alone.`);
     else if (step.kind === "unmanaged" && step.component === "synapse") plan.notes.push("Synapse is your own (runtime.native.python, or a python found on PATH before mxhome managed it): left alone.");
@@ -74,6 +67,8 @@ export function describeUpgradeAction(action: UpgradeAction): string {
       return `build Synapse ${action.to}'s venv beside ${action.from}'s, switch to it, wait for /health and Synapse's background updates (on failure: back to ${action.from} and the pre-upgrade archive)`;
     case "postgres-major":
       return describePostgresMajor(action);
+    case "synapse-image":
+      return `pull ${action.image} (unless podman has it), switch Synapse's unit from ${action.from}'s image to it and restart, wait for /health and Synapse's background updates (on failure: back to ${action.from}'s image and the pre-upgrade archive)`;
   }
 }
 
@@ -90,11 +85,25 @@ export interface Filesystem {
   freeBytes: number;
 }
 
+/**
+ * Sizes measured on the machine. The new Synapse is taken to be as big as
+ * the one it replaces: natively the active venv; with podman the old image
+ * in podman's store (0 when the new image is there already).
+ */
+export interface MeasuredSizes {
+  backupDir: string;
+  archiveBytes: number;
+  venvsDir: string;
+  venvBytes: number;
+  /** Podman: its image store (graphroot) and the bytes the new image will take there. */
+  image?: { store: string; bytes: number };
+  /** A PostgreSQL major: Synapse's database (the dump) and the whole cluster (the new one). */
+  databaseBytes?: number;
+  clusterBytes?: number;
+}
+
 /** Pure: what the actions write, from measured sizes. The archive holds the dump (at most the database's size) and the files. */
-export function diskNeeds(
-  actions: UpgradeAction[],
-  measured: { backupDir: string; archiveBytes: number; venvsDir: string; venvBytes: number; databaseBytes?: number; clusterBytes?: number },
-): DiskNeed[] {
+export function diskNeeds(actions: UpgradeAction[], measured: MeasuredSizes): DiskNeed[] {
   return actions.flatMap((action): DiskNeed[] => {
     switch (action.kind) {
       case "pre-upgrade-backup":
@@ -103,6 +112,8 @@ export function diskNeeds(
         return [{ what: `Synapse ${action.to}'s venv`, dir: measured.venvsDir, bytes: measured.venvBytes }];
       case "postgres-major":
         return postgresMajorDiskNeeds(action, { databaseBytes: measured.databaseBytes ?? 0, clusterBytes: measured.clusterBytes ?? 0 });
+      case "synapse-image":
+        return measured.image ? [{ what: `Synapse ${action.to}'s image`, dir: measured.image.store, bytes: measured.image.bytes }] : [];
     }
   });
 }

@@ -56,6 +56,12 @@ export function imageTag(image: string): string | undefined {
 /** A tag's version: "v1.163.2" → "1.163.2", "2.10.2-alpine" → "2.10.2". */
 export const tagVersion = (tag: string): string | undefined => /^v?(\d+(?:\.\d+)*)/.exec(tag)?.[1];
 
+/** An image's version: "ghcr.io/element-hq/synapse:v1.163.2" → "1.163.2"; undefined without a versioned tag. */
+export function imageVersion(image: string | undefined): string | undefined {
+  const tag = image && imageTag(image);
+  return tag ? tagVersion(tag) : undefined;
+}
+
 /** The Image= of a rendered quadlet .container file. */
 export const quadletImage = (unitText: string): string | undefined => /^Image=(\S+)/m.exec(unitText)?.[1];
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { chownSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { mxhomeBinary } from "../support/binary.ts";
@@ -95,10 +95,6 @@ beforeAll(async () => {
   await initServer(mx);
   await initServer(mx2);
 }, 900_000);
-
-afterAll(async () => {
-  await box?.stop();
-}, 120_000);
 
 describe("podman runtime in a real systemd user manager (box)", () => {
   test("init, then up --password-file: three units active and healthy, accounts, timers", async () => {

@@ -18,8 +18,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, wr
 import { join, resolve } from "node:path";
 
 const repo = resolve(import.meta.dir, "../..");
-/** The box's unprivileged users (uid 1001, 1002), created by provisioning with linger enabled. */
-export const boxUsers = { mx: 1001, mx2: 1002 } as const;
+/**
+ * The box's unprivileged users, created by provisioning with linger enabled:
+ * mx (1001) and mx2 (1002) for the runtime suite; mxsyn (1005) for the
+ * Synapse upgrade suite (issue #19), which alone has the older Synapse image.
+ */
+export const boxUsers = { mx: 1001, mx2: 1002, mxsyn: 1005 } as const;
 export type BoxUser = keyof typeof boxUsers;
 /** Where boots keep their writable copies and pid files, so the runner can clean up after a crash. */
 export const boxRunRoot = "/var/tmp/mxhome-box-runs";
@@ -367,9 +371,31 @@ export function sharedBox(): Promise<PodmanBox> {
   return shared;
 }
 
+/**
+ * Powers the shared box off, if this process booted one: once, after every
+ * suite of the run (test/preload.ts's global afterAll), so suites in
+ * several files share the one boot.
+ */
+export async function stopSharedBox(): Promise<void> {
+  const booting = shared;
+  shared = undefined;
+  const box = await booting?.catch(() => undefined);
+  await box?.stop();
+}
+
+/** A stand-in some box users get besides the pinned ones: built from a Containerfile with build args, under a tag. */
+interface ExtraImage {
+  users: BoxUser[];
+  tag: string;
+  containerfile: string;
+  buildArgs: Record<string, string>;
+}
+
 /** Provisioning: build each box user's stand-in images under the pinned names, in the box itself. */
 async function bake(dir: string): Promise<void> {
   const images = JSON.parse(readFileSync(join(dir, "opt/mxhome-images/images.json"), "utf8")) as Record<string, string>;
+  const extraFile = join(dir, "opt/mxhome-images/extra-images.json");
+  const extraImages = existsSync(extraFile) ? (JSON.parse(readFileSync(extraFile, "utf8")) as ExtraImage[]) : [];
   const box = await PodmanBox.inPlace(dir);
   try {
     for (const user of Object.keys(boxUsers) as BoxUser[]) {
@@ -382,6 +408,15 @@ async function bake(dir: string): Promise<void> {
           timeoutMs: 300_000,
         });
       }
+      // >>> podman Synapse upgrade (issue #19): stand-ins only some users get (scripts/provision-podman-box.sh lists them).
+      for (const extra of extraImages.filter((image) => image.users.includes(user))) {
+        const buildArgs = Object.entries(extra.buildArgs).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
+        // --no-cache: buildah's layer cache does not tell build args apart (it would hand back the pinned image).
+        box.mustRun(user, ["podman", "build", "--quiet", "--network=none", "--no-cache", ...buildArgs, "--file", `/opt/mxhome-images/${extra.containerfile}`, "--tag", extra.tag, "/opt/mxhome-images"], {
+          timeoutMs: 300_000,
+        });
+      }
+      // <<< podman Synapse upgrade
       console.log(`${user}: ${box.mustRun(user, ["podman", "images", "--format", "{{.Repository}}:{{.Tag}}"]).trim().split("\n").join(", ")} (${Math.round((Date.now() - started) / 1000)} s)`);
     }
   } finally {

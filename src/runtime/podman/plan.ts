@@ -5,6 +5,7 @@ import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, pl
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
 import type { PodmanObservation } from "./observe.ts";
 import { type DesiredSecret, secretReplaceMinimumPodman } from "./secrets.ts";
+import type { PodmanSynapse } from "./synapse-image.ts";
 
 /** The systemd services quadlet generates, in start order. */
 export const podmanServiceUnits = serviceOrder.map((service) => quadletUnits[service].service);
@@ -54,9 +55,23 @@ function secretActions(secrets: DesiredSecret[], observed: PodmanObservation): A
  * quadletKeyEffectiveSince), so `up` pulls what is missing while a person is
  * there to see it, and a boot never needs the network.
  */
-function pullActions(observed: PodmanObservation): Action[] {
+function pullActions(observed: PodmanObservation, synapseImage: string): Action[] {
   if (observed.images === undefined) return [];
-  return serviceOrder.map((service) => images[service]).filter((image) => !observed.images!.includes(image)).map((image) => ({ kind: "pull-image", image }));
+  const wanted = { ...images, synapse: synapseImage };
+  return serviceOrder.map((service) => wanted[service]).filter((image) => !observed.images!.includes(image)).map((image) => ({ kind: "pull-image", image }));
+}
+
+/**
+ * The Synapse a podman `up` runs is the deployment's own version (its record,
+ * src/runtime/podman/synapse-image.ts), never moved here: a database a newer
+ * Synapse has migrated has no way back without a backup, so only `mxhome
+ * upgrade` moves it (pre-upgrade archive, new image, and back on failure).
+ */
+function synapseNotes(synapse: PodmanSynapse): string[] {
+  if (compareVersions(synapse.pinned, synapse.version) <= 0) return [];
+  return [
+    `Synapse ${synapse.version} keeps running: this mxhome pins ${synapse.pinned}, and \`up\` never moves Synapse by itself. \`mxhome upgrade\` does: a pre-upgrade archive first, then the new image, and back to ${synapse.version} if it does not come up.`,
+  ];
 }
 
 function serviceActions(desired: DesiredState, observed: PodmanObservation): Action[] {
@@ -72,16 +87,17 @@ function serviceActions(desired: DesiredState, observed: PodmanObservation): Act
 }
 
 /** Pure: what `up` does on a podman machine, in order; nothing at all while a prerequisite is missing. */
-export function planPodmanUp(desired: DesiredState, observed: PodmanObservation, secrets: DesiredSecret[]): Plan {
+export function planPodmanUp(desired: DesiredState, observed: PodmanObservation, secrets: DesiredSecret[], synapse: PodmanSynapse): Plan {
   const blockers = podmanBlockers(observed);
   if (blockers.length) return { runtime: "podman", actions: [], blockers, notes: [] };
   const actions: Action[] = planWriteFiles(desired);
   actions.push(...secretActions(secrets, observed));
-  actions.push(...pullActions(observed));
+  actions.push(...pullActions(observed, synapse.image));
+  if (!synapse.recorded) actions.push({ kind: "record-synapse", source: { kind: "managed", version: synapse.version } });
   actions.push(...planUnitReload(desired, observed.host.systemd, [...podmanServiceUnits, ...desired.timers]).actions);
   actions.push(...serviceActions(desired, observed));
   const host = mergeParts(planUnitsUp(desired, observed.host.systemd), planFunnelUp(desired, observed.host.tailscale));
-  return { runtime: "podman", actions: [...actions, ...host.actions], blockers: [], notes: host.notes };
+  return { runtime: "podman", actions: [...actions, ...host.actions], blockers: [], notes: [...synapseNotes(synapse), ...host.notes] };
 }
 
 /** Pure: `down` stops the containers (Caddy first), pauses the timers and turns off mxhome's Funnel mapping. */

@@ -11,9 +11,11 @@ import { waitFor, waitUntilHealthy } from "../health.ts";
 import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser, unitFailed } from "../host/systemd-user.ts";
 import { recordStarted } from "../service-records.ts";
 import { type Action, type DesiredState, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
+import { writeSynapseRecord } from "../native/synapse-source.ts";
 import { parsePodmanRecording, recordPodmanMachine } from "./observe.ts";
 import { planPodmanDown, planPodmanUp, podmanServiceUnits } from "./plan.ts";
 import { desiredPodmanSecrets, storePodmanSecret } from "./secrets.ts";
+import { podmanSynapse } from "./synapse-image.ts";
 
 /** PostgreSQL is ready when pg_isready says so inside its container. */
 async function postgresReady(config: Config): Promise<boolean> {
@@ -78,7 +80,7 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
       return { postgres: secrets, synapse: [...secrets, readTextIfExists(paths.synapseOverridesFile) ?? ""] };
     },
     async planUp(desired) {
-      return planPodmanUp(desired, await observe(desired), desiredPodmanSecrets(paths));
+      return planPodmanUp(desired, await observe(desired), desiredPodmanSecrets(paths), podmanSynapse(paths));
     },
     async planDown(desired) {
       return planPodmanDown(desired, await observe(desired));
@@ -89,6 +91,8 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
           return storePodmanSecret(paths, action.name, action.mode);
         case "pull-image":
           return pullImage(action.image);
+        case "record-synapse":
+          return writeSynapseRecord(paths, action.source);
         case "start":
         case "restart":
           return startOrRestart(action.kind, action.service, desired);

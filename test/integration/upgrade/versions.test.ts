@@ -8,7 +8,9 @@ import { images } from "../../../src/render/images.ts";
 import { quadletUnits } from "../../../src/render/quadlet.ts";
 import { clusterMajor } from "../../../src/runtime/native/binaries.ts";
 import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
-import { runUp } from "../../../src/runtime/up.ts";
+import { writeSynapseRecord } from "../../../src/runtime/native/synapse-source.ts";
+import { runtimeFor } from "../../../src/runtime/select.ts";
+import { desiredFor, runUp } from "../../../src/runtime/up.ts";
 import { ensureSecrets } from "../../../src/secrets/ensure.ts";
 import { MxError } from "../../../src/ui/errors.ts";
 import { checkDeploymentVersions } from "../../../src/upgrade/observe.ts";
@@ -77,6 +79,19 @@ describe("up leaves version changes it must not make to upgrade (podman)", () =>
     const dry = await runUp(paths, config, { ...options, dryRun: true });
     const blocker = dry.plan.blockers.find((found) => found.code === "upgrade.synapse-downgrade");
     expect(blocker?.message).toContain(`99.0.0 is deployed, but this mxhome pins the older ${images.synapse.split(":v")[1]}`);
+  });
+
+  test("a recorded older Synapse: up renders its image, not the pin, and refuses nothing (only `mxhome upgrade` moves it)", async () => {
+    const { paths, config } = podmanHome();
+    writeSynapseRecord(paths, { kind: "managed", version: "1.150.0" });
+    // The unit on disk names the pin: the record wins.
+    writeFileSync(join(paths.quadletDir, quadletUnits.synapse.file), `[Container]\nImage=${images.synapse}\n`);
+    const unit = desiredFor(paths, config, runtimeFor(paths, config), options.mxhomeBinary).writes.find((write) => write.file.path.endsWith(quadletUnits.synapse.file));
+    expect(unit?.file.content).toContain("\nImage=ghcr.io/element-hq/synapse:v1.150.0\n");
+    const dry = await runUp(paths, config, { ...options, dryRun: true });
+    expect(dry.plan.blockers.filter((blocker) => blocker.code.startsWith("upgrade."))).toEqual([]);
+    const check = await checkDeploymentVersions(paths, config);
+    expect(check.steps[0]).toEqual({ component: "synapse", kind: "forward", from: "1.150.0", to: pinnedSynapseVersion });
   });
 
   test("what this mxhome deployed itself passes", async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { images } from "../../../src/render/images.ts";
+import { images, synapseImage } from "../../../src/render/images.ts";
+import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
 import { parsePodmanRecording, type PodmanRecording } from "../../../src/runtime/podman/observe.ts";
 import { planPodmanDown, planPodmanUp } from "../../../src/runtime/podman/plan.ts";
+import type { PodmanSynapse } from "../../../src/runtime/podman/synapse-image.ts";
 import type { Action, DesiredState } from "../../../src/runtime/runtime.ts";
 
 const fixtures = join(import.meta.dir, "..", "..", "fixtures", "podman");
@@ -17,13 +19,15 @@ const desired: DesiredState = {
   funnelTarget: "http://127.0.0.1:8080",
 };
 const secrets = [{ name: "mxhome-postgres-password", fingerprint: "fp-secret" }];
+/** The deployment runs (and recorded) the pin. */
+const synapse: PodmanSynapse = { version: pinnedSynapseVersion, image: images.synapse, recorded: true, pinned: pinnedSynapseVersion };
 const start = (service: "postgres" | "synapse" | "caddy", reason = "not running"): Action => ({ kind: "start", service, reason });
 
 describe("planPodmanUp pulls missing images before any start", () => {
   test("only the ones not in the user's store, in start order", async () => {
     const recording = (await Bun.file(join(fixtures, "fresh-machine.json")).json()) as PodmanRecording;
     const observed = parsePodmanRecording({ ...recording, imageNames: `${images.synapse}\nlocalhost/other:latest\n` });
-    const actions = planPodmanUp(desired, observed, secrets).actions;
+    const actions = planPodmanUp(desired, observed, secrets, synapse).actions;
     expect(actions.filter((a) => a.kind === "pull-image")).toEqual([
       { kind: "pull-image", image: images.postgres },
       { kind: "pull-image", image: images.caddy },
@@ -34,7 +38,7 @@ describe("planPodmanUp pulls missing images before any start", () => {
   test("nothing when the image list could not be read", async () => {
     const observed = await observe("all-running");
     expect(observed.images).toBeUndefined();
-    expect(planPodmanUp(desired, observed, secrets).actions).toEqual([]);
+    expect(planPodmanUp(desired, observed, secrets, synapse).actions).toEqual([]);
   });
 });
 
@@ -77,7 +81,7 @@ describe("planPodmanUp, from recorded machines", () => {
         c.machine === "not-operator-old-podman"
           ? { ...desired, fingerprints: { ...desired.fingerprints, postgres: "fp-postgres-2", synapse: "fp-synapse-2" } }
           : desired;
-      const plan = planPodmanUp(wanted, observed, secrets);
+      const plan = planPodmanUp(wanted, observed, secrets, synapse);
       expect(plan.actions).toEqual(c.actions);
       expect(plan.blockers.map((b) => b.code)).toEqual(c.blockers ?? []);
       for (const note of c.notes ?? []) expect(plan.notes.some((n) => note.test(n))).toBe(true);
@@ -85,11 +89,11 @@ describe("planPodmanUp, from recorded machines", () => {
   }
 
   test("each blocker names its fix", async () => {
-    const tooOld = planPodmanUp(desired, await observe("podman-too-old"), secrets).blockers[0]!;
+    const tooOld = planPodmanUp(desired, await observe("podman-too-old"), secrets, synapse).blockers[0]!;
     expect(tooOld.message).toContain("4.3.1");
     expect(tooOld.fix).toContain("4.5.0");
     expect(tooOld.fix).toContain('kind = "native"');
-    const noLinger = planPodmanUp(desired, await observe("no-linger"), secrets).blockers[0]!;
+    const noLinger = planPodmanUp(desired, await observe("no-linger"), secrets, synapse).blockers[0]!;
     expect(noLinger.fix).toBe("loginctl enable-linger $USER");
   });
 
@@ -99,12 +103,41 @@ describe("planPodmanUp, from recorded machines", () => {
       { ...desired, writes: [{ file, action: "update" }], unitFilesChanged: true, fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-2" } },
       await observe("all-running"),
       secrets,
+      synapse,
     );
     expect(plan.actions).toEqual([
       { kind: "write-files", files: [{ path: file.path, action: "update" }] },
       { kind: "daemon-reload" },
       { kind: "restart", service: "synapse", reason: "its configuration changed" },
     ]);
+  });
+});
+
+describe("planPodmanUp keeps the deployment's Synapse: only `mxhome upgrade` moves it", () => {
+  const older: PodmanSynapse = { version: "1.162.0", image: synapseImage("1.162.0"), recorded: true, pinned: "1.163.2" };
+
+  test("an older recorded Synapse: its own image is pulled when missing, never the pin's; a note names `mxhome upgrade`", async () => {
+    const recording = (await Bun.file(join(fixtures, "fresh-machine.json")).json()) as PodmanRecording;
+    const observed = parsePodmanRecording({ ...recording, imageNames: `${images.postgres}\n${images.caddy}\n${images.synapse}\n` });
+    const plan = planPodmanUp(desired, observed, secrets, older);
+    expect(plan.actions.filter((a) => a.kind === "pull-image")).toEqual([{ kind: "pull-image", image: "ghcr.io/element-hq/synapse:v1.162.0" }]);
+    expect(plan.actions.some((a) => a.kind === "record-synapse")).toBe(false);
+    expect(plan.notes).toContain(
+      "Synapse 1.162.0 keeps running: this mxhome pins 1.163.2, and `up` never moves Synapse by itself. `mxhome upgrade` does: a pre-upgrade archive first, then the new image, and back to 1.162.0 if it does not come up.",
+    );
+  });
+
+  test("not recorded yet (a new deployment, or one from before the record): up records the version it renders, before any start", async () => {
+    const plan = planPodmanUp(desired, await observe("fresh-machine"), secrets, { ...older, recorded: false });
+    const record = plan.actions.findIndex((a) => a.kind === "record-synapse");
+    expect(plan.actions[record]).toEqual({ kind: "record-synapse", source: { kind: "managed", version: "1.162.0" } });
+    expect(record).toBeLessThan(plan.actions.findIndex((a) => a.kind === "start"));
+  });
+
+  test("at the pin, or newer: no note", async () => {
+    const upgradeNote = (plan: { notes: string[] }) => plan.notes.filter((note) => note.includes("mxhome upgrade"));
+    expect(upgradeNote(planPodmanUp(desired, await observe("all-running"), secrets, synapse))).toEqual([]);
+    expect(upgradeNote(planPodmanUp(desired, await observe("all-running"), secrets, { ...older, version: "1.170.0" }))).toEqual([]);
   });
 });
 

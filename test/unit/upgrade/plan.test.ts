@@ -30,12 +30,21 @@ describe("planDeploymentUpgrade", () => {
     expect(plan.notes[0]).toContain("left alone");
   });
 
-  test("a PostgreSQL major whose data directory was not looked at is refused; podman's Synapse image with the manual way", () => {
+  test("a PostgreSQL major whose data directory was not looked at is refused", () => {
     const native = planDeploymentUpgrade(check("native", synapse("1.163.2", "1.163.2"), postgres("15", "17")), { includeMedia: false });
     expect(native.refusals.map((refusal) => refusal.code)).toEqual(["upgrade.postgres-major-unobserved"]);
-    const podman = planDeploymentUpgrade(check("podman", synapse("1.162.0", "1.163.2")), { includeMedia: false });
-    expect(podman.refusals.map((refusal) => refusal.code)).toEqual(["upgrade.podman-unsupported"]);
-    expect(podman.actions).toEqual([]);
+  });
+
+  test("podman Synapse forward: a pre-upgrade backup first, then the pinned image", () => {
+    const plan = planDeploymentUpgrade(check("podman", synapse("1.162.0", "1.163.2"), postgres("17.6", "17.6")), { includeMedia: false });
+    expect(plan.refusals).toEqual([]);
+    expect(plan.actions).toEqual([
+      { kind: "pre-upgrade-backup", includeMedia: false },
+      { kind: "synapse-image", from: "1.162.0", to: "1.163.2", image: "ghcr.io/element-hq/synapse:v1.163.2" },
+    ]);
+    expect(describeUpgradeAction(plan.actions[1]!)).toBe(
+      "pull ghcr.io/element-hq/synapse:v1.163.2 (unless podman has it), switch Synapse's unit from 1.162.0's image to it and restart, wait for /health and Synapse's background updates (on failure: back to 1.162.0's image and the pre-upgrade archive)",
+    );
   });
 
   test("podman minors and Caddy are up's; a newer deployed version is left alone", () => {
@@ -76,6 +85,16 @@ describe("disk space", () => {
     expect(refusals).toHaveLength(1);
     expect(refusals[0]!.message).toContain("pre-upgrade archive");
     expect(refusals[0]!.message).not.toContain("venv");
+  });
+
+  test("podman: the new image as big as the old one, in podman's store; not measured, not counted", () => {
+    const podman = planDeploymentUpgrade(check("podman", synapse("1.162.0", "1.163.2")), { includeMedia: false });
+    const sizes = { backupDir: "/data/backups", archiveBytes: 300 * MB, venvsDir: "/data/venvs", venvBytes: 0 };
+    expect(diskNeeds(podman.actions, { ...sizes, image: { store: "/home/a/.local/share/containers/storage", bytes: 400 * MB } })).toEqual([
+      { what: "the pre-upgrade archive", dir: "/data/backups", bytes: 300 * MB },
+      { what: "Synapse 1.163.2's image", dir: "/home/a/.local/share/containers/storage", bytes: 400 * MB },
+    ]);
+    expect(diskNeeds(podman.actions, sizes)).toHaveLength(1);
   });
 
   test("the margin: 10%, at least 256 MB", () => {

@@ -7,6 +7,7 @@ import {
   type ComponentVersions,
   formatDeploymentCheck,
   imageTag,
+  imageVersion,
   judgeStep,
   planUpgrade,
   postgresMajor,
@@ -39,6 +40,13 @@ describe("reading versions", () => {
   test("the Image= of a quadlet file", () => {
     expect(quadletImage("[Container]\nContainerName=x\nImage=docker.io/library/postgres:15-alpine\n")).toBe("docker.io/library/postgres:15-alpine");
     expect(quadletImage("[Container]\n")).toBeUndefined();
+  });
+
+  test("an image's version, from its tag", () => {
+    expect(imageVersion("ghcr.io/element-hq/synapse:v1.162.0")).toBe("1.162.0");
+    expect(imageVersion("docker.io/library/postgres:17.6-alpine")).toBe("17.6");
+    expect(imageVersion("localhost/x:latest")).toBeUndefined();
+    expect(imageVersion(undefined)).toBeUndefined();
   });
 
   test("this mxhome's images carry the one Synapse pin", () => {
