@@ -11,12 +11,13 @@ import { readdirSync, readFileSync } from "node:fs";
 export const clockTicksPerSecond = 100; // USER_HZ on every Linux architecture mxhome runs on
 
 /** Pure: fields of /proc/<pid>/stat after the `(comm)` part, which may itself hold spaces and parentheses. */
-export function parseProcStat(text: string): { ppid: number; startTicks: number } | undefined {
+export function parseProcStat(text: string): { ppid: number; session: number; startTicks: number } | undefined {
   const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state): ppid is field 4, starttime field 22.
+  // rest[0] is field 3 (state): ppid is field 4, session field 6, starttime field 22.
   const ppid = Number(rest[1]);
+  const session = Number(rest[3]);
   const startTicks = Number(rest[19]);
-  return Number.isFinite(ppid) && Number.isFinite(startTicks) ? { ppid, startTicks } : undefined;
+  return Number.isFinite(ppid) && Number.isFinite(session) && Number.isFinite(startTicks) ? { ppid, session, startTicks } : undefined;
 }
 
 /** Pure: kB of a `Field:   123 kB` line of /proc/<pid>/status, as bytes. */

@@ -16,6 +16,7 @@
  * about what one session at 10 (weight 110) would.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseProcStat } from "../../status/proc.ts";
 
 export const backgroundNice = 10;
 export const backgroundSessionNice = 15;
@@ -38,11 +39,10 @@ export function atBackgroundPriority(argv: string[]): string[] {
   return withBackgroundPriority(argv, { nice: Bun.which("nice") ?? undefined, ionice: Bun.which("ionice") ?? undefined });
 }
 
-/** Pure: the session id in /proc/<pid>/stat (field 6; the command name before it may hold spaces). */
+/** Pure: the session id in /proc/<pid>/stat, or undefined for none (0) or an unreadable line. */
 export function sessionIdFromStat(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const session = Number(fields[3]);
-  return Number.isInteger(session) && session > 0 ? session : undefined;
+  const session = parseProcStat(stat)?.session;
+  return session !== undefined && Number.isInteger(session) && session > 0 ? session : undefined;
 }
 
 /**

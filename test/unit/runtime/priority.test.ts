@@ -14,8 +14,8 @@ test("a missing tool leaves only its own setting out", () => {
 });
 
 test("the session id is field 6 of /proc/<pid>/stat, whatever the command name holds", () => {
-  expect(sessionIdFromStat("4242 (python) S 1 4242 4242 0 -1 4194560 2185 0 0 0")).toBe(4242);
-  expect(sessionIdFromStat("77 (postgres: synapse ) x) S 70 70 70 0 -1")).toBe(70);
-  expect(sessionIdFromStat("9 (sh) S 1 9 0 0 -1")).toBeUndefined();
+  expect(sessionIdFromStat("4242 (python) S 1 4242 4242 0 -1 4194560 2185 0 0 0 30 4 0 0 20 0 3 0 52317 1231794176 25319")).toBe(4242);
+  expect(sessionIdFromStat("77 (postgres: synapse ) x) S 70 70 70 0 -1 4194560 2185 0 0 0 30 4 0 0 20 0 3 0 52317 1231794176 25319")).toBe(70);
+  expect(sessionIdFromStat("9 (sh) S 1 9 0 0 -1 4194560 2185 0 0 0 30 4 0 0 20 0 3 0 52317 1231794176 25319")).toBeUndefined();
   expect(sessionIdFromStat("garbage")).toBeUndefined();
 });

@@ -14,8 +14,8 @@ describe("/proc parsing", () => {
   test("stat fields after a command name with spaces and parentheses", () => {
     // Recorded from a Synapse process; comm is truncated to 15 characters.
     const stat = "2411 (python -m synap) S 1 2411 2411 0 -1 4194560 101455 0 12 0 2375 341 0 0 20 0 12 0 52317 1231794176 25319 18446744073709551615 1 1 0 0 0 0 0 16781312 17642 0 0 0 17 3 0 0 0 0 0";
-    expect(parseProcStat(stat)).toEqual({ ppid: 1, startTicks: 52317 });
-    expect(parseProcStat("7 (a) (b)) R 3 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0")).toEqual({ ppid: 3, startTicks: 999 });
+    expect(parseProcStat(stat)).toEqual({ ppid: 1, session: 2411, startTicks: 52317 });
+    expect(parseProcStat("7 (a) (b)) R 3 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0")).toEqual({ ppid: 3, session: 7, startTicks: 999 });
   });
 
   test("memory fields", () => {
