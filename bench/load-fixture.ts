@@ -7,8 +7,9 @@
  * instead of the minutes 600 accounts and their joins take. Another size
  * starts over in a clean directory. No directory: a throwaway pair, seeded.
  */
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../src/io/fs.ts";
 import { type Federation, startFederation } from "../test/support/federation.ts";
 import type { TestServerOptions } from "../test/support/server.ts";
 import { hasSnapshot, restoreSnapshot, takeSnapshot } from "./_snapshot.ts";
@@ -47,8 +48,7 @@ export async function openLoadFixture(
   const population = await seedPopulation(federation, size.members, size.rooms, log);
   await Promise.all(both.map((server) => takeSnapshot(server, snapshotName)));
   // The members' access tokens are in it: a secret file, like mxhome's own.
-  writeFileSync(seedFile, JSON.stringify({ size: wanted, population } satisfies SavedSeed), { mode: 0o600 });
-  chmodSync(seedFile, 0o600);
+  writeFileAtomic(seedFile, JSON.stringify({ size: wanted, population } satisfies SavedSeed), 0o600);
   log(`seeded and saved for the next run in ${seedDir}`);
   return { federation, population };
 }
