@@ -39,6 +39,16 @@ async function call<T>(server: TestServer, method: string, path: string, token: 
   return server.http.request<T>(method, path, { token, body: body as Record<string, unknown> | undefined });
 }
 
+async function withRetries<T>(attempts: number, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
+}
+
 async function makeAccount(server: TestServer, localpart: string): Promise<{ userId: string; token: string }> {
   const userId = `@${localpart}:${server.serverName}`;
   const admin = server.adminApi();
@@ -77,7 +87,8 @@ export async function seedPopulation(federation: Federation, members: number, ro
   const created: Member[] = new Array(members);
   const started = performance.now();
   await inPool(plan, 8, async ({ side, index }) => {
-    const account = await makeAccount(side === "home" ? home : remote, `bench-${side}-${index}`);
+    // Every step is idempotent (PUT, exemption, a new login), so a timeout on a busy machine is asked again.
+    const account = await withRetries(3, () => makeAccount(side === "home" ? home : remote, `bench-${side}-${index}`));
     created[index] = { ...account, side, roomId: roomIds[index % rooms]! };
   });
   log(`seed: ${members} accounts (${remoteCount} on the remote) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -85,7 +96,8 @@ export async function seedPopulation(federation: Federation, members: number, ro
   const join = (member: Member, roomId: string) => {
     const server = member.side === "home" ? home : remote;
     const via = member.side === "remote" ? `?server_name=${encodeURIComponent(home.serverName)}` : "";
-    return call(server, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}${via}`, member.token, {});
+    // Idempotent too.
+    return withRetries(3, () => call(server, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}${via}`, member.token, {}));
   };
   // The remote's first join of each room goes over federation (send_join); later ones are local to the remote.
   const firstRemote = created.find((member) => member.side === "remote");
