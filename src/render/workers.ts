@@ -33,6 +33,17 @@ export const redisSocketPath = (paths: Paths) => join(paths.nativeRunDir, "redis
 
 const yamlString = (value: string) => JSON.stringify(value);
 
+/**
+ * The main process's instance name for Synapse's duties (`run_background_tasks_on`,
+ * sender lists): "master" (synapse/config/workers.py MAIN_PROCESS_INSTANCE_NAME), not
+ * "main", which only names its replication address in `instance_map`
+ * (MAIN_PROCESS_INSTANCE_MAP_NAME). A duty given to "main" goes to no process at all:
+ * with `run_background_tasks_on: main` nothing wrote room statistics (the admin API's
+ * room list stayed empty, so purge and catch-up saw no rooms), client IPs (kick's last
+ * seen) or ran scheduled tasks.
+ */
+const mainProcessInstanceName = "master";
+
 /** Pure: the listener entry homeserver.yaml adds under `listeners:` (indented as the template's). */
 export function renderReplicationListener(layout: WorkerLayout | undefined): string {
   if (!layout) return "";
@@ -70,7 +81,7 @@ export function renderWorkersBlock(inputs: RenderInputs, layout: WorkerLayout | 
     "    host: 127.0.0.1",
     `    port: ${layout.replicationPort}`,
     `federation_sender_instances: [${names}]`,
-    "run_background_tasks_on: main",
+    `run_background_tasks_on: ${mainProcessInstanceName}`,
     "",
   ].join("\n");
 }

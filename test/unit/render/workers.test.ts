@@ -67,7 +67,9 @@ describe("rendered worker configuration (native-workers fixture: 2 workers from 
     expect(homeserver.worker_replication_secret).toBeUndefined();
     expect(homeserver.instance_map).toEqual({ main: { host: "127.0.0.1", port: 18100 } });
     expect(homeserver.federation_sender_instances).toEqual(["worker1", "worker2"]);
-    expect(homeserver.run_background_tasks_on).toBe("main");
+    // Synapse's own name for its main process; "main" (the instance_map key) would leave background tasks to no process.
+    expect(homeserver.run_background_tasks_on).toBe("master");
+    expect(homeserver.run_background_tasks_on).not.toBe(Object.keys(homeserver.instance_map)[0]);
     expect(homeserver.stream_writers).toBeUndefined();
   });
 
