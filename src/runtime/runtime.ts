@@ -80,9 +80,12 @@ export interface RunReport {
 
 export type ServiceState = "running" | "stopped" | "failed" | "unknown";
 
+/** A service, or a [scale] process ("redis", "worker1"); their names for `logs` are in log-sources.ts. */
+export type LogSource = { kind: "service"; service: ServiceName } | { kind: "process"; process: string };
+
 export interface LogsRequest {
-  /** One service, or all of them. */
-  service?: ServiceName;
+  /** The sources to show, in order (all of the deployment's when `logs` is given no name). */
+  sources: LogSource[];
   follow: boolean;
   lines: number;
 }

@@ -8,6 +8,7 @@ import { MxError } from "../../ui/errors.ts";
 import { findRedisServer, redisAnswers } from "./redis.ts";
 import { waitFor, waitUntilHealthy } from "../health.ts";
 import { processLabel } from "../describe.ts";
+import { processLogName } from "../log-sources.ts";
 import { type DaemonIdentity, type DaemonSpec, hasExited, logSize, runningPid, spawnDaemon, stopDaemon, tailLog } from "./process.ts";
 import { synapseConfigFiles } from "./services.ts";
 import { synapsePython } from "./synapse-source.ts";
@@ -39,7 +40,7 @@ export function scaleProcessesOnDisk(paths: Paths): string[] {
   });
 }
 
-export const scaleLogFile = (paths: Paths, name: string) => join(paths.logDir, `${name === "redis" ? "redis" : `synapse-${name}`}.log`);
+export const scaleLogFile = (paths: Paths, name: string) => join(paths.logDir, `${processLogName(name)}.log`);
 
 /** A worker's port: "workerN" listens N above [scale] first_port. */
 export const workerPort = (config: Config, name: string) => config.scale.first_port + Number(name.replace(/^worker/, ""));

@@ -10,12 +10,20 @@ import { MxError } from "../../ui/errors.ts";
 import { waitFor, waitUntilHealthy } from "../health.ts";
 import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser, unitFailed } from "../host/systemd-user.ts";
 import { recordStarted } from "../service-records.ts";
-import { type Action, type DesiredState, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
+import { logName } from "../log-sources.ts";
+import { type Action, type DesiredState, type LogSource, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
 import { writeSynapseRecord } from "../native/synapse-source.ts";
 import { parsePodmanRecording, recordPodmanMachine } from "./observe.ts";
 import { planPodmanDown, planPodmanUp, podmanServiceUnits } from "./plan.ts";
 import { desiredPodmanSecrets, storePodmanSecret } from "./secrets.ts";
 import { podmanSynapse } from "./synapse-image.ts";
+
+/**
+ * The unit whose journal `mxhome logs` shows for a source: a service's quadlet
+ * unit; a [scale] process's is named after its log, mxhome-redis.service and
+ * mxhome-synapse-worker1.service (the names the podman workers' units take).
+ */
+export const podmanLogUnit = (source: LogSource) => (source.kind === "service" ? quadletUnits[source.service].service : `mxhome-${logName(source)}.service`);
 
 /** PostgreSQL is ready when pg_isready says so inside its container. */
 async function postgresReady(config: Config): Promise<boolean> {
@@ -111,8 +119,8 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
       return Object.fromEntries(serviceOrder.map((service) => [service, state(service)])) as Record<ServiceName, ServiceState>;
     },
     async logs(request) {
-      const services = request.service ? [request.service] : serviceOrder;
-      const argv = ["journalctl", "--user", ...services.flatMap((s) => ["--unit", quadletUnits[s].service]), "--lines", String(request.lines), "--no-pager"];
+      const units = request.sources.flatMap((source) => ["--unit", podmanLogUnit(source)]);
+      const argv = ["journalctl", "--user", ...units, "--lines", String(request.lines), "--no-pager"];
       const child = Bun.spawn(request.follow ? [...argv, "--follow"] : argv, { stdio: ["inherit", "inherit", "inherit"] });
       await child.exited;
     },

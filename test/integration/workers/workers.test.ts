@@ -8,20 +8,43 @@
  * - federation goes out through the worker (federation_sender_instances);
  * - status lists each process's health; doctor checks Redis and replication,
  *   and names the process and the fix when one is killed;
- * - `up` converges off → on → off with nothing lost; a backup holds nothing from Redis.
+ * - `up` converges off → on → off with nothing lost; a backup holds nothing from Redis;
+ * - every command keeps working with the worker on: space, kick, purge,
+ *   restore (with the catch-up its `up` runs) and upgrade's venv switch;
+ * - a worker killed while clients send and sync: every message the server
+ *   accepted is in history, and `up` starts the worker again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { collectSources } from "../../../src/backup/collect.ts";
+import { runBackup } from "../../../src/backup/run-backup.ts";
+import { runRestore } from "../../../src/backup/run-restore.ts";
+import { loadConfig } from "../../../src/config/load.ts";
 import { runDoctor } from "../../../src/doctor/index.ts";
+import { readTextIfExists } from "../../../src/io/fs.ts";
+import { purge } from "../../../src/purge/index.ts";
+import { waitFor } from "../../../src/runtime/health.ts";
 import { scaleDaemon } from "../../../src/runtime/native/scale.ts";
 import { runningPid } from "../../../src/runtime/native/process.ts";
+import { nativeDaemon } from "../../../src/runtime/native/services.ts";
+import { pinnedSynapseVersion } from "../../../src/runtime/native/synapse-lock.ts";
+import { synapseRecordFile } from "../../../src/runtime/native/synapse-source.ts";
+import { managedPython } from "../../../src/runtime/native/synapse-venv.ts";
+import { convergeSpace } from "../../../src/space/converge.ts";
 import { createSynapseHttp } from "../../../src/synapse/http.ts";
 import { gatherStatus } from "../../../src/status/gather.ts";
 import type { ServerStatus } from "../../../src/status/types.ts";
+import { MxError } from "../../../src/ui/errors.ts";
+import { setQuiet, setVerbose } from "../../../src/ui/logger.ts";
+import { synapseMove } from "../../../src/upgrade/synapse-move.ts";
+import { components } from "../../support/components.ts";
 import { freePortRange } from "../../support/ports.ts";
 import { type Federation, startFederation } from "../../support/federation.ts";
+import { numbered, type OutageScene, ownerSees, ownerSince } from "../../support/outage.ts";
 import type { TestServer, TestUser } from "../../support/server.ts";
+import { buildCommunity, type Community, dayMs, joinCommunity, kick, kickDeps, proposed, say } from "../kick/_support.ts";
+import { bytesOf, createRoom, mediaId, sendFile, sendText, upload } from "../purge/fixtures.ts";
 
 let federation: Federation;
 let server: TestServer;
@@ -63,12 +86,13 @@ async function seenInSync(baseUrl: string, since: string, eventId: string, bound
 const syncToken = async (baseUrl: string) =>
   (await createSynapseHttp(baseUrl).request<Sync>("GET", "/_matrix/client/v3/sync", { token: bob.accessToken, query: { timeout: 0 } })).next_batch;
 
-async function bodies(): Promise<string[]> {
+/** The room's text messages, oldest first (the last `limit` events). */
+async function bodies(limit = 100): Promise<string[]> {
   const page = await main().request<{ chunk: { type: string; content: { body?: string } }[] }>("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, {
     token: bob.accessToken,
-    query: { dir: "b", limit: 100 },
+    query: { dir: "b", limit },
   });
-  return page.chunk.filter((event) => event.type === "m.room.message").map((event) => event.content.body ?? "");
+  return page.chunk.filter((event) => event.type === "m.room.message").map((event) => event.content.body ?? "").reverse();
 }
 
 function setWorkers(value: string): void {
@@ -160,17 +184,181 @@ describe("workers on", () => {
   });
 });
 
+describe("every command with workers on", () => {
+  let community: Community;
+  /** "ok", or the Matrix error's code ("synapse.M_FORBIDDEN"). */
+  const outcome = (request: Promise<unknown>) => request.then(() => "ok", (error: unknown) => (error instanceof MxError ? error.code : Promise.reject(error)));
+
+  test("space: create builds the Space, a second run changes nothing, a member's client browses it through the worker", async () => {
+    community = await buildCommunity(server, ["Lounge"]);
+    const again = await convergeSpace(server.paths, server.config, { space: { name: "Family" }, rooms: [{ name: "Lounge", encrypted: false }], dryRun: false });
+    expect(again.changed).toBe(false);
+    const member = await server.createUser();
+    await joinCommunity(server, community, member, [community.rooms.Lounge!]);
+    // /hierarchy is a worker route: the member's client reads the Space from the worker, through Caddy.
+    const hierarchy = await createSynapseHttp(server.publicUrl).request<{ rooms: { name?: string }[] }>("GET", `/_matrix/client/v1/rooms/${encodeURIComponent(community.spaceId)}/hierarchy`, {
+      token: member.accessToken,
+    });
+    expect(hierarchy.rooms.map((room) => room.name)).toEqual(["Family", "Lounge"]);
+    const outsider = await server.createUser();
+    expect(await outcome(main().request("POST", `/_matrix/client/v3/join/${encodeURIComponent(community.rooms.Lounge!)}`, { token: outsider.accessToken, body: {} }))).toBe(
+      "synapse.M_FORBIDDEN",
+    );
+  }, 60_000);
+
+  test("restore: the worker stops with the main process and comes back; the catch-up of its `up` wakes the other server, whose messages reach the worker's /sync", async () => {
+    const { remote } = federation;
+    const carol = await remote.createUser();
+    await joinCommunity(server, community, carol, [community.rooms.Lounge!], remote);
+    const ownerToken = community.ownerToken;
+    const scene: OutageScene = { home: { ...server, http: createSynapseHttp(workerUrl()) }, remote, roomId: community.rooms.Lounge!, speaker: carol, ownerToken };
+    const since = await ownerSince(scene);
+    const history = await bodies();
+    setQuiet(true);
+    const archive = (await runBackup(server.paths, server.config, { includeMedia: false })).archive;
+    const workerBefore = runningPid(scaleDaemon(server.paths, "worker1"));
+    const restoring = runRestore(server.paths, {
+      archive,
+      force: true,
+      dryRun: false,
+      passphrase: async () => "",
+      ports: {},
+      mxhomeBinary: "/usr/local/bin/mxhome",
+      onTerminal: false,
+      catchUp: { watchMs: 2_000 },
+    });
+    // While the server is down for the restore (the worker first, then the main process), carol keeps talking.
+    const down = await waitFor(async () => runningPid(scaleDaemon(server.paths, "worker1")) === undefined && !(await fetch(`${server.synapseUrl}/health`).then((answer) => answer.ok, () => false)), 60_000, 50);
+    expect(down).toBe(true);
+    for (const body of numbered("during the restore", 5)) await say(remote, carol, scene.roomId, body);
+    const report = await restoring.finally(() => setVerbose(false));
+    expect(runningPid(scaleDaemon(server.paths, "worker1"))).not.toBe(workerBefore);
+    expect(runningPid(scaleDaemon(server.paths, "worker1"))).toBeNumber();
+    expect(report.catchUp).toMatchObject({ servers: [{ server: remote.serverName, woken: true }] });
+    expect((await ownerSees(scene, since, "during the restore", 5, 30_000)).bodies).toEqual(numbered("during the restore", 5));
+    expect(await bodies()).toEqual(history);
+  }, 180_000);
+
+  test("kick: a member who only reads, through the worker's /sync, is seen (last seen) and kept; a silent one is proposed", async () => {
+    const [reader, silent] = [await server.createUser(), await server.createUser()];
+    for (const user of [reader, silent]) await joinCommunity(server, community, user, [community.rooms.Lounge!]);
+    // Observed before the window starts, as a daily run would have: a member first seen within it is not proposed yet.
+    await kick(kickDeps(server), { mode: "observe" });
+    const from = Date.now();
+    // A token of the reader's own: Synapse records a device's last use per token, and the worker's use reaches the main process over replication.
+    const login = await createSynapseHttp(server.publicUrl).request<{ access_token: string }>("POST", "/_matrix/client/v3/login", {
+      body: { type: "m.login.password", identifier: { type: "m.id.user", user: reader.userId }, password: reader.password },
+    });
+    await createSynapseHttp(server.publicUrl).request("GET", "/_matrix/client/v3/sync", { token: login.access_token, query: { timeout: 0 } });
+    // The main process writes client IPs in batches (every few seconds).
+    const lastSeen = async () => (await server.adminApi().user(reader.userId))?.last_seen_ts ?? 0;
+    for (const deadline = Date.now() + 20_000; (await lastSeen()) < from && Date.now() < deadline; ) await Bun.sleep(500);
+    expect(await lastSeen()).toBeGreaterThanOrEqual(from);
+    await kick(kickDeps(server), { mode: "observe" });
+    const preview = await kick(kickDeps(server), { mode: "preview", asOf: from + server.config.kick.after_days * dayMs });
+    expect(preview.keptMembers).toContainEqual(expect.objectContaining({ userId: reader.userId, reason: "active" }));
+    expect(proposed(preview)).toContain(silent.userId);
+    expect(proposed(preview)).not.toContain(reader.userId);
+  }, 60_000);
+
+  test("purge: history and media retention run (on the main process); the worker no longer serves a purged event", async () => {
+    const purgeable = await createRoom(server, alice, "Purgeable");
+    const old = [await sendText(server, alice, purgeable, "old 1"), await sendText(server, alice, purgeable, "old 2")];
+    const oldMedia = await upload(server, alice, bytesOf(3000, 3), "old.bin");
+    old.push(await sendFile(server, alice, purgeable, oldMedia, 3000));
+    const context = (eventId: string) =>
+      outcome(createSynapseHttp(workerUrl()).request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(purgeable)}/context/${encodeURIComponent(eventId)}`, { token: alice.accessToken, query: { limit: 0 } }));
+    // /context is a worker route: the worker has the old event in its caches before the purge.
+    expect(await context(old[0]!)).toBe("ok");
+    await Bun.sleep(1_200);
+    const middle = Date.now();
+    await Bun.sleep(1_200);
+    const fresh = await sendText(server, alice, purgeable, "new 1");
+    const asOf = Date.now();
+    setQuiet(true);
+    const report = await purge(server.paths, server.config, { dryRun: false, yes: true, vacuumFull: false, interactive: false, asOf: new Date(asOf).toISOString(), olderThan: `${Math.round((asOf - middle) / 1000)}s` });
+    setVerbose(false);
+    expect(report.error).toBeUndefined();
+    expect(report.steps.history).toMatchObject({ status: "done", failures: [] });
+    expect(report.steps.media.local.items).toBeGreaterThanOrEqual(1);
+    expect(Number(await server.sql(`SELECT count(*) FROM events WHERE event_id IN (${old.map((id) => `'${id}'`).join(",")})`))).toBe(0);
+    expect([await context(old[0]!), await context(fresh)]).toEqual(["synapse.M_NOT_FOUND", "ok"]);
+    const download = await fetch(`${server.publicUrl}/_matrix/client/v1/media/download/${server.serverName}/${mediaId(oldMedia)}`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    expect(download.status).toBe(404);
+  }, 90_000);
+
+  test("upgrade: the venv switch restarts the worker with the new Synapse", async () => {
+    const recordBefore = readTextIfExists(synapseRecordFile(server.paths));
+    const config = loadConfig(server.paths.configFile);
+    // Managed Synapse (no runtime.native.python): a "new" venv whose python is the provisioned one, marked in its environment.
+    const managed = { ...config, runtime: { ...config.runtime, native: { ...config.runtime.native, python: "" } } };
+    const to = "9.9.9";
+    const installSynapse = async () => {
+      const python = managedPython(server.paths, to);
+      mkdirSync(dirname(python), { recursive: true });
+      writeFileSync(python, `#!/bin/sh\nMXHOME_TEST_VENV=${to} exec ${JSON.stringify(components.synapsePython)} "$@"\n`, { mode: 0o755 });
+      return python;
+    };
+    const move = synapseMove(server.paths, managed, { kind: "synapse-venv", from: pinnedSynapseVersion, to }, { mxhomeBinary: "/usr/local/bin/mxhome", installSynapse });
+    setQuiet(true);
+    try {
+      await move.prepare();
+      await move.switchTo();
+    } finally {
+      setVerbose(false);
+      if (recordBefore === undefined) rmSync(synapseRecordFile(server.paths), { force: true });
+      else writeFileSync(synapseRecordFile(server.paths), recordBefore, { mode: 0o600 });
+    }
+    const environment = (pid: number | undefined) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    expect(environment(runningPid(nativeDaemon(server.paths, "synapse")))).toContain(`MXHOME_TEST_VENV=${to}`);
+    expect(environment(runningPid(scaleDaemon(server.paths, "worker1")))).toContain(`MXHOME_TEST_VENV=${to}`);
+    const since = await syncToken(workerUrl());
+    expect(await seenInSync(workerUrl(), since, await send("after the switch"))).toBeLessThan(15_000);
+  }, 120_000);
+});
+
 describe("faults", () => {
-  test("a killed worker: doctor names it and the fix; `up` starts it again", async () => {
-    const pid = runningPid(scaleDaemon(server.paths, "worker1"))!;
-    process.kill(pid, "SIGKILL");
-    await Bun.sleep(300);
+  test("a worker killed under load: every message the server accepted is in history; doctor names it and the fix; `up` starts it again", async () => {
+    // Clients as a phone would be: one sends through Caddy (to the main process) every 50 ms, one long-polls /sync through Caddy (to the worker).
+    const caddy = createSynapseHttp(server.publicUrl, { timeoutMs: 10_000 });
+    const accepted: string[] = [];
+    let failedSends = 0;
+    let running = true;
+    const sender = (async () => {
+      for (let index = 0; running; index++) {
+        const body = `under load ${index}`;
+        const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/load${index}`;
+        await caddy.request("PUT", path, { token: alice.accessToken, body: { msgtype: "m.text", body } }).then(() => accepted.push(body), () => failedSends++);
+        await Bun.sleep(50);
+      }
+    })();
+    const syncer = (async () => {
+      for (let since = await syncToken(workerUrl()); running; ) {
+        since = await caddy.request<Sync>("GET", "/_matrix/client/v3/sync", { token: bob.accessToken, query: { since, timeout: 1_000 } }).then(
+          (answer) => answer.next_batch,
+          // While the worker is down, Caddy answers its /sync with 502 (README, "Growing"): the client retries.
+          () => Bun.sleep(200).then(() => since),
+        );
+      }
+    })();
+    await Bun.sleep(1_000);
+    process.kill(runningPid(scaleDaemon(server.paths, "worker1"))!, "SIGKILL");
+    const beforeKill = accepted.length;
+    await Bun.sleep(1_000);
     const [workers] = (await doctor(["workers"])).checks;
     expect(workers).toMatchObject({ status: "fail", fix: expect.stringContaining("mxhome up") });
     expect(workers!.detail).toContain("Synapse worker1 is not running: it stopped unexpectedly");
     const report = await server.up();
     expect(report.plan.actions).toContainEqual({ kind: "start-process", process: "worker1", reason: "it had stopped unexpectedly" });
+    const whileDown = accepted.length - beforeKill;
+    await Bun.sleep(1_000);
+    running = false;
+    await Promise.all([sender, syncer]);
     expect((await doctor(["workers"])).checks[0]!.status).toBe("ok");
+    // Sending never goes to a worker: nothing was refused, and each accepted message is in the room's history, in order.
+    expect(failedSends).toBe(0);
+    expect(whileDown).toBeGreaterThan(0);
+    expect((await bodies(1_000)).filter((body) => body.startsWith("under load "))).toEqual(accepted);
   }, 120_000);
 
   test("Redis stopped: doctor names it; `up` brings it back and replication works again", async () => {
