@@ -100,9 +100,11 @@ echo 'create_main_cluster = false' >"$I/etc/postgresql-common/createcluster.conf
 chroot "$I" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $IMAGE_PKGS >"$work/apt.log" 2>&1 ||
   { tail -30 "$work/apt.log" >&2; exit 1; }
 # The official images' users: postgres is uid/gid 70 in postgres:*-alpine,
-# redis 999:1000 in redis:*-alpine, Synapse runs as 991:991.
+# redis 999:1000 in redis:*-alpine, Synapse runs as 991:991. Debian's caddy
+# package took 999; the official caddy image runs as root, so its user moves.
 chroot "$I" sh -euc '
   groupmod -g 70 postgres; usermod -u 70 -g 70 postgres
+  groupmod -g 998 caddy; usermod -u 998 -g 998 caddy
   groupmod -g 1000 redis; usermod -u 999 -g 1000 redis
   groupadd -g 991 synapse; useradd -u 991 -g 991 -M -d /data -s /usr/sbin/nologin synapse
   mkdir -p /var/lib/postgresql /var/run/postgresql /data /config /srv
