@@ -467,7 +467,7 @@ describe("[scale] workers off again, after the reboot", () => {
     expect(await sentReachesSyncThroughCaddy(mx, "one process again")).toBeLessThan(30_000);
     const quadlets = expectOk(box.run(mx.user, ["ls", `${mx.home}/.config/containers/systemd`]), "ls the quadlet dir");
     expect(quadlets).not.toMatch(/mxhome-redis|mxhome-synapse-worker/);
-    expect(systemctl(mx, "show", "--property=LoadState", "--value", ...scaleUnits).stdout.trim().split("\n")).toEqual(["not-found", "not-found"]);
+    expect(systemctl(mx, "show", "--property=LoadState", "--value", ...scaleUnits).stdout.split("\n").filter(Boolean)).toEqual(["not-found", "not-found"]);
     expect(box.run(mx.user, ["podman", "ps", "--format", "{{.Names}}"]).stdout.trim().split("\n").sort()).toEqual(["mxhome-caddy", "mxhome-postgres", "mxhome-synapse"]);
     const status = JSON.parse(expectOk(mxhome(mx, "status", "--json"), "status")) as { workers: unknown[] };
     expect(status.workers).toEqual([]);
