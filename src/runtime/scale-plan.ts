@@ -1,4 +1,5 @@
-import type { Action, DesiredState } from "./runtime.ts";
+import type { ServiceName } from "../render/types.ts";
+import { type Action, type DesiredState, serviceOrder } from "./runtime.ts";
 
 /**
  * Pure: the [scale] processes `[scale] workers` asks for, for both runtimes'
@@ -29,4 +30,19 @@ export function planWantedScale(
 export function unwantedScale(desired: DesiredState, found: string[]): string[] {
   const wanted = new Set(desired.scale.map((process) => process.name));
   return found.filter((name) => !wanted.has(name)).sort((a, b) => Number(a === "redis") - Number(b === "redis"));
+}
+
+/**
+ * Pure: `down`'s stops, for both runtimes: Caddy first, then the workers,
+ * the main Synapse, Redis, PostgreSQL last. `scale` maps each [scale]
+ * process to whether it runs.
+ */
+export function planDownStops(running: (service: ServiceName) => boolean, scale: Record<string, boolean>): Action[] {
+  const up = Object.keys(scale).filter((name) => scale[name]);
+  const stopProcess = (name: string): Action => ({ kind: "stop-process", process: name, reason: "mxhome down" });
+  return [...serviceOrder].reverse().flatMap((service): Action[] => [
+    ...(service === "synapse" ? up.filter((name) => name !== "redis").map(stopProcess) : []),
+    ...(running(service) ? [{ kind: "stop", service } as const] : []),
+    ...(service === "synapse" && up.includes("redis") ? [stopProcess("redis")] : []),
+  ]);
 }

@@ -1,7 +1,7 @@
 import type { ServiceName } from "../../render/types.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
-import { planWantedScale, unwantedScale } from "../scale-plan.ts";
+import { planDownStops, planWantedScale, unwantedScale } from "../scale-plan.ts";
 import type { NativeObservation } from "./observe.ts";
 import { programProblems } from "./programs.ts";
 import { probeReady } from "./synapse-probe.ts";
@@ -109,13 +109,7 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
 
 /** Pure: what `down` does: stop what runs (Caddy first, then the workers, Synapse, Redis, PostgreSQL last), pause timers, Funnel off. */
 export function planNativeDown(desired: DesiredState, observed: NativeObservation): Plan {
-  const running = Object.entries(observed.scale).filter(([, up]) => up).map(([name]) => name);
-  const stopProcess = (name: string): Action => ({ kind: "stop-process", process: name, reason: "mxhome down" });
-  const stops: Action[] = [...serviceOrder].reverse().flatMap((service): Action[] => [
-    ...(service === "synapse" ? running.filter((name) => name !== "redis").map(stopProcess) : []),
-    ...(observed.running[service] ? [{ kind: "stop", service } as const] : []),
-    ...(service === "synapse" && running.includes("redis") ? [stopProcess("redis")] : []),
-  ]);
+  const stops = planDownStops((service) => observed.running[service], observed.scale);
   const host = planHostDown(desired, observed.host, loginUnit);
   return { runtime: "native", actions: [...stops, ...host.actions], blockers: [], notes: host.notes };
 }

@@ -3,7 +3,7 @@ import { compareVersions, minimumPodman } from "../../render/podman-keys.ts";
 import { quadletUnits, scaleUnit } from "../../render/quadlet.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
-import { planWantedScale, unwantedScale } from "../scale-plan.ts";
+import { planDownStops, planWantedScale, unwantedScale } from "../scale-plan.ts";
 import type { PodmanObservation } from "./observe.ts";
 import { type DesiredSecret, secretReplaceMinimumPodman } from "./secrets.ts";
 import type { PodmanSynapse } from "./synapse-image.ts";
@@ -138,13 +138,7 @@ export function planPodmanDown(desired: DesiredState, observed: PodmanObservatio
     const active = observed.host.systemd.units[quadletUnits[service].service]?.active;
     return active === "active" || active === "activating";
   };
-  const scale = Object.keys(observed.scale).filter((name) => observed.scale[name]);
-  const stopProcess = (name: string): Action => ({ kind: "stop-process", process: name, reason: "mxhome down" });
-  const stops: Action[] = [...serviceOrder].reverse().flatMap((service): Action[] => [
-    ...(service === "synapse" ? scale.filter((name) => name !== "redis").map(stopProcess) : []),
-    ...(running(service) ? [{ kind: "stop", service } as const] : []),
-    ...(service === "synapse" && scale.includes("redis") ? [stopProcess("redis")] : []),
-  ]);
+  const stops = planDownStops(running, observed.scale);
   const host = planHostDown(desired, observed.host);
   // Generated units can't be disabled: their [Install] section is applied by the generator at every boot.
   const notes = stops.length
