@@ -20,7 +20,7 @@ SUITE=trixie
 MIRROR=http://deb.debian.org/debian
 BOX_PKGS=systemd,systemd-sysv,dbus,dbus-user-session,libpam-systemd,podman,crun,passt,uidmap,fuse-overlayfs,catatonit,iproute2,ca-certificates,curl,procps
 IMAGE_BASE_PKGS=python3,python3-venv,python3-psycopg2,curl,ca-certificates
-IMAGE_PKGS="postgresql-17 caddy"
+IMAGE_PKGS="postgresql-17 caddy redis-server"
 
 step() { printf '\n== podman box: %s\n' "$*"; }
 [[ $(id -u) -eq 0 ]] || { echo "provision-podman-box: run as root (debootstrap, nspawn)" >&2; exit 1; }
@@ -86,7 +86,7 @@ wait "$box_pid" || { tail -30 "$work/box.log" >&2; exit 1; }
 wait "$image_pid" || { tail -30 "$work/image.log" >&2; exit 1; }
 echo "both in $((SECONDS - t0)) s"
 
-step "image root: PostgreSQL, Caddy, Synapse $synapse_version"
+step "image root: PostgreSQL, Caddy, Redis, Synapse $synapse_version"
 t0=$SECONDS
 I=$work/image
 mount -t proc proc "$I/proc"; mount --bind /dev "$I/dev"; mount --bind /dev/pts "$I/dev/pts"; mount -t sysfs sys "$I/sys"
@@ -100,17 +100,22 @@ echo 'create_main_cluster = false' >"$I/etc/postgresql-common/createcluster.conf
 chroot "$I" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $IMAGE_PKGS >"$work/apt.log" 2>&1 ||
   { tail -30 "$work/apt.log" >&2; exit 1; }
 # The official images' users: postgres is uid/gid 70 in postgres:*-alpine,
-# Synapse runs as 991:991.
+# redis 999:1000 in redis:*-alpine, Synapse runs as 991:991. Debian's caddy
+# package took 999; the official caddy image runs as root, so its user moves.
 chroot "$I" sh -euc '
   groupmod -g 70 postgres; usermod -u 70 -g 70 postgres
+  groupmod -g 998 caddy; usermod -u 998 -g 998 caddy
+  groupmod -g 1000 redis; usermod -u 999 -g 1000 redis
   groupadd -g 991 synapse; useradd -u 991 -g 991 -M -d /data -s /usr/sbin/nologin synapse
   mkdir -p /var/lib/postgresql /var/run/postgresql /data /config /srv
   chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
   chmod 3777 /var/run/postgresql'
-# Synapse's pinned release from PyPI; Debian's psycopg2, so nothing compiles.
+# Synapse's pinned release from PyPI with the redis extra (txredisapi, hiredis:
+# workers), as the official image has it; Debian's psycopg2, so nothing compiles.
 chroot "$I" env SSL_CERT_FILE=/tmp/host-ca.crt PIP_CERT=/tmp/host-ca.crt PIP_DISABLE_PIP_VERSION_CHECK=1 sh -euc "
   python3 -m venv --system-site-packages /opt/synapse
-  /opt/synapse/bin/pip install -q --no-cache-dir matrix-synapse==$synapse_version" >"$work/pip.log" 2>&1 ||
+  /opt/synapse/bin/pip install -q --no-cache-dir 'matrix-synapse[redis]==$synapse_version'
+  /opt/synapse/bin/python -c 'import hiredis, txredisapi'" >"$work/pip.log" 2>&1 ||
   { tail -30 "$work/pip.log" >&2; exit 1; }
 # >>> podman Synapse upgrade (issue #19): the older lock's Synapse beside the pinned one
 # Only the matrix-synapse wheel (the two locks share every other pin), into its

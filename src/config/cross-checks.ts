@@ -28,15 +28,13 @@ function portProblems(config: Config): CrossProblem[] {
 }
 
 /**
- * Workers run natively only (for now), and their ports (the main process's
- * replication listener, then one per worker) must not take a service's port.
+ * The workers' ports (the main process's replication listener, then one per
+ * worker) must not take a service's port: under podman too, since every
+ * container shares the host's network.
  */
 function scaleProblems(config: Config): CrossProblem[] {
   const { workers, first_port: first } = config.scale;
   if (workers === "off") return [];
-  if (config.runtime.kind !== "native") {
-    return [{ path: ["scale", "workers"], message: `scale.workers = ${JSON.stringify(workers)} needs runtime.kind = "native": this mxhome runs Synapse workers as native processes only; set scale.workers = "off" for the podman runtime` }];
-  }
   const last = first + mostWorkers(workers);
   const clash = portKeys.find((key) => config.network[key] >= first && config.network[key] <= last);
   return clash

@@ -2,7 +2,8 @@ import { type Field, integerField } from "./fields.ts";
 
 /**
  * [scale]: whether Synapse runs as one process or as a main process plus
- * generic workers that share Redis for replication (upstream docs/workers.md).
+ * generic workers that share Redis for replication (upstream docs/workers.md),
+ * natively as daemons, under podman as quadlet units.
  * Self-contained so the schema only lists it; rendering resolves "auto" with
  * the CPU count it is given, so golden files never depend on the host.
  */
@@ -61,7 +62,7 @@ export function scalePorts(scale: ScaleConfig, workers: number): { replication: 
 
 export const scaleSpec = {
   workers: workersField(
-    'Native runtime: "off" runs Synapse as one process; a number (or "auto": one per CPU core beyond the first, at most 4) adds generic workers that serve /sync, client reads and federation, with Redis between them. Off by default until the side-by-side benchmark (bench/load.ts --mode) shows the gain on your core count; see "Growing" in the README.',
+    '"off" runs Synapse as one process; a number (or "auto": one per CPU core beyond the first, at most 4) adds generic workers that serve /sync, client reads and federation, with Redis between them. Off by default until the side-by-side benchmark (bench/load.ts --mode) shows the gain on your core count; see "Growing" in the README.',
     "off",
   ),
   first_port: integerField("With workers: the main process's replication listener on 127.0.0.1 takes this port, worker N the port N above it.", {

@@ -1,4 +1,4 @@
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { RenderedFile } from "../render/types.ts";
@@ -40,6 +40,20 @@ export function readManifest(manifestFile: string): Manifest {
     // A damaged manifest only means every differing file is treated as hand-edited: safe.
     return {};
   }
+}
+
+function writeManifest(manifestFile: string, manifest: Manifest): void {
+  writeFileAtomic(manifestFile, `${JSON.stringify({ version: 1, files: manifest }, null, 2)}\n`, 0o600);
+}
+
+/** Deletes managed files mxhome no longer renders (a unit of a worker no longer asked for) and forgets them. */
+export function removeManagedFiles(files: string[], manifestFile: string): void {
+  const manifest = readManifest(manifestFile);
+  for (const file of files) {
+    rmSync(file, { force: true });
+    delete manifest[file];
+  }
+  writeManifest(manifestFile, manifest);
 }
 
 export function planManagedWrites(files: RenderedFile[], manifestFile: string): PlannedWrite[] {
@@ -108,6 +122,6 @@ export function applyManagedWrites(plan: PlannedWrite[], manifestFile: string, o
     }
     manifest[entry.file.path] = sha256(entry.file.content);
   }
-  writeFileAtomic(manifestFile, `${JSON.stringify({ version: 1, files: manifest }, null, 2)}\n`, 0o600);
+  writeManifest(manifestFile, manifest);
   return { written: plan.filter((entry) => entry.action !== "unchanged"), backups };
 }

@@ -22,4 +22,6 @@ export const images = {
   /** The pin; a deployment runs the version it recorded until `mxhome upgrade` moves it (src/runtime/podman/synapse-image.ts). */
   synapse: synapseImage(pinnedSynapseVersion),
   caddy: "docker.io/library/caddy:2.10.2-alpine",
+  /** [scale] workers only: replication between Synapse's processes, under podman (src/render/quadlet.ts). */
+  redis: "docker.io/library/redis:8.2.1-alpine",
 } as const;

@@ -6,7 +6,7 @@ import homeserverTemplate from "../../templates/homeserver.yaml" with { type: "t
 import logConfigTemplate from "../../templates/log.config" with { type: "text" };
 import { fillTemplate } from "./template.ts";
 import type { RenderedFile, RenderInputs, SynapsePaths } from "./types.ts";
-import { renderReplicationListener, renderWorkersBlock, renderWorkerFiles, workerLayout } from "./workers.ts";
+import { containerRedisDir, redisSocketPath, renderReplicationListener, renderWorkersBlock, renderWorkerFiles, workerLayout } from "./workers.ts";
 
 /** JSON strings are valid YAML double-quoted scalars, so any value is safe. */
 const yamlString = (value: string) => JSON.stringify(value);
@@ -83,7 +83,7 @@ export function renderSynapseFiles(inputs: RenderInputs): RenderedFile[] {
   ];
 }
 
-/** Inside the synapse container: the synapse dir is /data, secrets /secrets, overrides /config. */
+/** Inside the synapse container: the synapse dir is /data, secrets /secrets, overrides /config, Redis's socket dir /run/redis. */
 export function containerSynapsePaths(): SynapsePaths {
   return {
     configDir: "/data",
@@ -94,6 +94,7 @@ export function containerSynapsePaths(): SynapsePaths {
     registrationSecretFile: "/secrets/registration_shared_secret",
     workerReplicationSecretFile: "/secrets/worker_replication_secret",
     overridesFile: "/config/homeserver.overrides.yaml",
+    redisSocketFile: join(containerRedisDir, "redis.sock"),
   };
 }
 
@@ -108,5 +109,6 @@ export function hostSynapsePaths(paths: Paths): SynapsePaths {
     registrationSecretFile: paths.secrets.registrationSecret,
     workerReplicationSecretFile: paths.secrets.workerReplicationSecret,
     overridesFile: paths.synapseOverridesFile,
+    redisSocketFile: redisSocketPath(paths),
   };
 }

@@ -30,6 +30,8 @@ export interface SynapsePaths {
   registrationSecretFile: string;
   workerReplicationSecretFile: string;
   overridesFile: string;
+  /** Redis's socket ([scale] workers): where Synapse's processes (and under podman Redis itself) see it. */
+  redisSocketFile: string;
 }
 
 export interface RenderInputs {

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Paths } from "../config/paths.ts";
 import { scalePorts, workerCount } from "../config/scale.ts";
 import workerTemplate from "../../templates/synapse-worker.yaml" with { type: "text" };
@@ -27,9 +27,17 @@ export function workerLayout(inputs: Pick<RenderInputs, "config" | "cpuCount">):
 }
 
 export const workerConfigFile = (paths: Paths, name: string) => join(paths.synapseDir, "workers", `${name}.yaml`);
-export const redisConfigFile = (paths: Paths) => join(paths.dataDir, "redis", "redis.conf");
-/** Redis listens only on this socket (no TCP port), in the native run dir (0700): only this user reaches it. */
+/** Redis's own dir: its config, and natively its working directory. Under podman also its socket (mounted as containerRedisDir). */
+export const redisDir = (paths: Paths) => join(paths.dataDir, "redis");
+export const redisConfigFile = (paths: Paths) => join(redisDir(paths), "redis.conf");
+/** Natively Redis listens only on this socket (no TCP port), in the native run dir (0700): only this user reaches it. */
 export const redisSocketPath = (paths: Paths) => join(paths.nativeRunDir, "redis.sock");
+/** Podman: redisDir as every container of the deployment sees it (Redis writes its socket there; the Synapse processes connect). */
+export const containerRedisDir = "/run/redis";
+
+/** Where this host reaches Redis's socket (doctor, `up`): the run dir natively, redisDir under podman. */
+export const redisSocketOnHost = (paths: Paths, runtime: RenderInputs["config"]["runtime"]["kind"]) =>
+  runtime === "podman" ? join(redisDir(paths), "redis.sock") : redisSocketPath(paths);
 
 const yamlString = (value: string) => JSON.stringify(value);
 
@@ -74,7 +82,7 @@ export function renderWorkersBlock(inputs: RenderInputs, layout: WorkerLayout | 
     "# and keeps nothing that needs a backup.",
     "redis:",
     "  enabled: true",
-    `  path: ${yamlString(redisSocketPath(inputs.paths))}`,
+    `  path: ${yamlString(inputs.synapsePaths.redisSocketFile)}`,
     `worker_replication_secret_path: ${yamlString(inputs.synapsePaths.workerReplicationSecretFile)}`,
     "instance_map:",
     "  main:",
@@ -105,9 +113,11 @@ export function renderWorkerFiles(inputs: RenderInputs): RenderedFile[] {
       process: worker.name,
     }),
   );
+  // Under podman Redis reads this file inside its container, where redisDir is containerRedisDir.
+  const socket = synapsePaths.redisSocketFile;
   const redis: RenderedFile = {
     path: redisConfigFile(paths),
-    content: fillTemplate(redisTemplate, { socket: redisSocketPath(paths), dir: join(paths.dataDir, "redis") }),
+    content: fillTemplate(redisTemplate, { socket, dir: inputs.config.runtime.kind === "podman" ? dirname(socket) : redisDir(paths) }),
     mode: 0o644,
     affects: [],
     process: "redis",

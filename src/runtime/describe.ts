@@ -38,6 +38,8 @@ export function describeAction(action: Action): string {
       return `restart ${processLabel(action.process)} (${action.reason})`;
     case "stop-process":
       return `stop ${processLabel(action.process)} (${action.reason})`;
+    case "remove-units":
+      return `remove ${action.files.join(", ")} ([scale] workers no longer asks for ${action.files.length === 1 ? "it" : "them"})`;
     case "enable-units":
       return `enable ${action.start ? "and start " : ""}${action.units.join(", ")}`;
     case "disable-units":

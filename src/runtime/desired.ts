@@ -24,18 +24,16 @@ export function fingerprintServices(files: RenderedFile[], extraInputs: Partial<
 
 /**
  * Pure: a fingerprint per [scale] process (Redis, each worker), in start
- * order. A worker reads everything the main Synapse reads plus its own file,
- * so it restarts whenever the main process does, and when its file changes.
+ * order. A worker reads everything the main Synapse reads plus its own files
+ * (its config, under podman its unit), so it restarts whenever the main
+ * process does, and when one of its files changes.
  */
 export function fingerprintScaleProcesses(files: RenderedFile[], synapseFingerprint: string): { name: string; fingerprint: string }[] {
-  return files
-    .filter((file) => file.process !== undefined)
-    .map((file) => ({ file, name: file.process! }))
-    .sort((a, b) => Number(b.name === "redis") - Number(a.name === "redis"))
-    .map(({ file, name }) => ({
-      name,
-      fingerprint: sha256([name === "redis" ? "" : synapseFingerprint, `${file.path}\n${file.content}`].join("\0")),
-    }));
+  const inputs = new Map<string, string[]>();
+  for (const file of files) if (file.process !== undefined) inputs.set(file.process, [...(inputs.get(file.process) ?? []), `${file.path}\n${file.content}`]);
+  return [...inputs]
+    .sort(([a], [b]) => Number(b === "redis") - Number(a === "redis"))
+    .map(([name, contents]) => ({ name, fingerprint: sha256([name === "redis" ? "" : synapseFingerprint, ...contents.sort()].join("\0")) }));
 }
 
 export interface DesiredInputs {

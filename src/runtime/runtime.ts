@@ -43,10 +43,12 @@ export type Action =
   | { kind: "start"; service: ServiceName; reason: string }
   | { kind: "restart"; service: ServiceName; reason: string }
   | { kind: "stop"; service: ServiceName }
-  /** Native: a [scale] process, Redis or a Synapse worker ("worker1"). */
+  /** A [scale] process, Redis or a Synapse worker ("worker1"): natively a daemon, with podman its unit. */
   | { kind: "start-process"; process: string; reason: string }
   | { kind: "restart-process"; process: string; reason: string }
   | { kind: "stop-process"; process: string; reason: string }
+  /** Podman: delete the quadlet units of [scale] processes no longer asked for (file names in the quadlet dir); systemd reloads after. */
+  | { kind: "remove-units"; files: string[] }
   /** `systemctl --user enable` (with `--now` when `start`): timers, and natively the login unit. */
   | { kind: "enable-units"; units: string[]; start: boolean }
   /** `systemctl --user disable` (with `--now` when `stop`): how `down` pauses the timers. */

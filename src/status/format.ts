@@ -62,6 +62,7 @@ function workersTable(workers: WorkerStatus[], color: boolean): string {
       worker.name === "redis" ? "redis" : `synapse ${worker.name}`,
       worker.state === "running" ? (worker.healthy ? "healthy" : "running, not answering") : worker.state,
       worker.port ? `127.0.0.1:${worker.port}` : "",
+      worker.unit ?? "",
       worker.wanted ? "" : "no longer wanted: `mxhome up` stops it",
     ]),
   );

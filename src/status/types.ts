@@ -25,6 +25,8 @@ export interface WorkerStatus {
   wanted: boolean;
   pid?: number;
   port?: number;
+  /** podman: its systemd unit. */
+  unit?: string;
 }
 
 export interface LastRun {
@@ -39,7 +41,7 @@ export interface ServerStatus {
   publicUrl: string;
   runtime: "podman" | "native";
   services: ServiceStatus[];
-  /** [scale] processes (native): Redis and each Synapse worker, with their health; empty when workers are off. */
+  /** [scale] processes: Redis and each Synapse worker, with their health; empty when workers are off. */
   workers: WorkerStatus[];
   synapse: { healthy: boolean; version?: string };
   /** Components deployed older than this mxhome pins (src/upgrade/versions.ts): `mxhome upgrade` moves them. */

@@ -3,7 +3,7 @@ import { chownSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { mxhomeBinary } from "../support/binary.ts";
 import { type BoxUser, boxUsers, type PodmanBox, sharedBox } from "../support/podman-box.ts";
-import { freePort } from "../support/ports.ts";
+import { freePort, freePortRange } from "../support/ports.ts";
 import { renderTestOverrides } from "../support/server-setup.ts";
 
 /**
@@ -12,15 +12,20 @@ import { renderTestOverrides } from "../support/server-setup.ts";
  * systemd user manager (test/support/podman-box.ts). The stand-in images run
  * the pinned Synapse, a real PostgreSQL and a real Caddy.
  *
- * Steps build on each other, in order, like a person's first weeks.
+ * Steps build on each other, in order, like a person's first weeks; the
+ * first user turns [scale] workers on before the reboot and off after it.
  */
 const units = ["mxhome-postgres.service", "mxhome-synapse.service", "mxhome-caddy.service"];
+/** [scale] workers = 1: Redis and the worker, each with a health check. */
+const scaleUnits = ["mxhome-redis.service", "mxhome-synapse-worker1.service"];
 const password = "box-admin-password-1";
 
 interface Server {
   user: BoxUser;
   home: string;
   ports: { synapse: number; caddy: number; postgres: number };
+  /** The [scale] units it runs now. */
+  scale: string[];
 }
 
 let box: PodmanBox;
@@ -28,7 +33,7 @@ let mx: Server;
 let mx2: Server;
 
 async function server(user: BoxUser): Promise<Server> {
-  return { user, home: `/home/${user}`, ports: { synapse: await freePort(), caddy: await freePort(), postgres: await freePort() } };
+  return { user, home: `/home/${user}`, ports: { synapse: await freePort(), caddy: await freePort(), postgres: await freePort() }, scale: [] };
 }
 
 /** Writes a file into a box user's HOME, as that user would (parents created, owned by the user). */
@@ -53,13 +58,13 @@ function health(s: Server, container: string): string {
   return box.run(s.user, ["podman", "inspect", "--format", "{{.State.Health.Status}}", container]).stdout.trim();
 }
 
-/** Polls until every unit is active and the two with a HealthCmd report healthy. */
+/** Polls until every unit is active and the ones with a HealthCmd (all but Caddy's) report healthy. */
 async function waitHealthy(s: Server, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
-    const active = systemctl(s, "is-active", ...units).stdout.trim().split("\n");
-    const healthy = ["mxhome-postgres", "mxhome-synapse"].map((c) => health(s, c));
+    const active = systemctl(s, "is-active", ...units, ...s.scale).stdout.trim().split("\n");
+    const healthy = ["mxhome-postgres", "mxhome-synapse", ...s.scale.map((unit) => unit.replace(/\.service$/, ""))].map((c) => health(s, c));
     last = `${active.join(",")} / ${healthy.join(",")}`;
     if (active.every((a) => a === "active") && healthy.every((h) => h === "healthy")) return;
     await Bun.sleep(1000);
@@ -316,6 +321,92 @@ describe("faults", () => {
   }, 300_000);
 });
 
+/** [scale] workers on the first user's server: the room and the port the worker listens on. */
+const scaled = { roomId: "", token: "", workerPort: 0 };
+
+function setWorkers(s: Server, value: string, firstPort?: number): void {
+  const config = `${s.home}/.config/mxhome/mxhome.toml`;
+  let toml = expectOk(box.run(s.user, ["cat", config]), "read mxhome.toml").replace(/^workers = .*$/m, `workers = ${value}`);
+  if (firstPort) toml = toml.replace(/^first_port = .*$/m, `first_port = ${firstPort}`);
+  writeAs(s.user, config, toml, 0o600);
+}
+
+async function client<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${scaled.token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const main = (s: Server) => `http://127.0.0.1:${s.ports.synapse}`;
+const caddy = (s: Server) => `http://127.0.0.1:${s.ports.caddy}`;
+type Sync = { next_batch: string; rooms?: { join?: Record<string, { timeline: { events: { event_id: string }[] } }> } };
+
+/** A message sent to the main process's own listener (events are written there), then long-polled for in /sync through Caddy. */
+async function sentReachesSyncThroughCaddy(s: Server, body: string): Promise<number | undefined> {
+  const room = encodeURIComponent(scaled.roomId);
+  let since = (await client<Sync>(caddy(s), "GET", "/_matrix/client/v3/sync?timeout=0")).next_batch;
+  const started = Date.now();
+  const { event_id: eventId } = await client<{ event_id: string }>(main(s), "PUT", `/_matrix/client/v3/rooms/${room}/send/m.room.message/${Date.now()}`, { msgtype: "m.text", body });
+  while (Date.now() - started < 30_000) {
+    const answer = await client<Sync>(caddy(s), "GET", `/_matrix/client/v3/sync?timeout=5000&since=${since}`);
+    if (answer.rooms?.join?.[scaled.roomId]?.timeline.events.some((event) => event.event_id === eventId)) return Date.now() - started;
+    since = answer.next_batch;
+  }
+  return undefined;
+}
+
+/** Caddy's open connections to the worker's port: proof that Caddy sent the /sync there (the box shares the host's network). */
+const caddyToWorker = () => box.root(["ss", "-Htnp", "state", "established", `( dport = :${scaled.workerPort} )`]).stdout;
+
+async function history(s: Server): Promise<{ id: string; body?: string }[]> {
+  const page = await client<{ chunk: { event_id: string; type: string; content: { body?: string } }[] }>(main(s), "GET", `/_matrix/client/v3/rooms/${encodeURIComponent(scaled.roomId)}/messages?dir=b&limit=100`);
+  return page.chunk.filter((event) => event.type === "m.room.message").map((event) => ({ id: event.event_id, body: event.content.body }));
+}
+
+describe("[scale] workers = 1 (Redis and one worker, each a quadlet unit)", () => {
+  test("up adds Redis before the main process restarts, the worker after it, then Caddy; both units active and healthy", async () => {
+    const firstPort = await freePortRange(2);
+    scaled.workerPort = firstPort + 1;
+    setWorkers(mx, "1", firstPort);
+    const started = Date.now();
+    const up = JSON.parse(expectOk(mxhome(mx, "up", "--json"), "up with workers = 1")) as { plan: { actions: { kind: string; process?: string; service?: string }[] } };
+    console.error(`up, workers on: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const steps = up.plan.actions.filter((action) => /start|restart/.test(action.kind)).map((action) => `${action.kind} ${action.process ?? action.service}`);
+    expect(steps).toEqual(["start-process redis", "restart synapse", "start-process worker1", "restart caddy"]);
+    mx.scale = scaleUnits;
+    await waitHealthy(mx, 120_000);
+  }, 600_000);
+
+  test("a message sent through the main process reaches a /sync served by the worker, through Caddy", async () => {
+    scaled.token = await login(mx);
+    scaled.roomId = (await client<{ room_id: string }>(caddy(mx), "POST", "/_matrix/client/v3/createRoom", { name: "workers" })).room_id;
+    expect(await sentReachesSyncThroughCaddy(mx, "hello through the worker")).toBeLessThan(30_000);
+    expect(caddyToWorker()).toContain('"caddy"');
+  }, 120_000);
+
+  test("status and doctor name Redis and the worker by their units; replication works", () => {
+    const status = JSON.parse(expectOk(mxhome(mx, "status", "--json"), "status")) as { workers: { name: string; state: string; healthy: boolean; unit?: string; port?: number }[] };
+    expect(status.workers.map(({ name, state, healthy, unit, port }) => ({ name, state, healthy, unit, port }))).toEqual([
+      { name: "redis", state: "running", healthy: true, unit: "mxhome-redis.service", port: undefined },
+      { name: "worker1", state: "running", healthy: true, unit: "mxhome-synapse-worker1.service", port: scaled.workerPort },
+    ]);
+    const doctor = JSON.parse(mxhome(mx, "doctor", "--json").stdout) as { checks: { id: string; status: string; detail: string }[] };
+    const check = (id: string) => doctor.checks.find((c) => c.id === id);
+    expect(check("workers")).toMatchObject({ status: "ok", detail: expect.stringContaining("Synapse worker1 (mxhome-synapse-worker1.service)") });
+    expect(check("replication")).toMatchObject({ status: "ok", detail: expect.stringContaining("worker worker1: seen after") });
+  }, 120_000);
+
+  test("down stops Redis and the worker with the rest (the reboot below brings all back)", () => {
+    expectOk(mxhome(mx, "down"), "down");
+    expect(box.run(mx.user, ["podman", "ps", "--quiet"]).stdout.trim()).toBe("");
+  }, 300_000);
+});
+
 describe("reboot", () => {
   test("after the box reboots, all three units of both users come back healthy by themselves", async () => {
     const containerIds = (s: Server) => box.run(s.user, ["podman", "ps", "--quiet", "--no-trunc"]).stdout.trim().split("\n").sort();
@@ -328,7 +419,8 @@ describe("reboot", () => {
     console.error(`reboot: both servers healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // New containers: quadlet's --rm/--replace created them afresh at boot, nothing survived the reboot.
     const after = [...containerIds(mx), ...containerIds(mx2)];
-    expect(after).toHaveLength(6);
+    // The first user's Redis and worker too.
+    expect(after).toHaveLength(6 + mx.scale.length);
     expect(after.filter((id) => before.includes(id))).toEqual([]);
     expect(await login(mx)).toBeTruthy();
     // Synapse's unit Wants= mxhome-catch-up.service: the boot's start of Synapse ran catch-up, with no `mxhome up`.
@@ -343,4 +435,41 @@ describe("reboot", () => {
     expect(record.ok).toBe(true);
     expect(systemctl(mx, "show", "--property=Result", "mxhome-catch-up.service").stdout.trim()).toBe("Result=success");
   }, 900_000);
+});
+
+describe("[scale] workers off again, after the reboot", () => {
+  test("the worker came back with the box and serves /sync through Caddy again", async () => {
+    scaled.token = await login(mx);
+    expect(await sentReachesSyncThroughCaddy(mx, "after the reboot")).toBeLessThan(30_000);
+    expect(caddyToWorker()).toContain('"caddy"');
+  }, 120_000);
+
+  test("workers off: up stops the worker and Redis and removes their units, the main process restarts alone; the history is the same", async () => {
+    const before = await history(mx);
+    expect(before.map((event) => event.body)).toEqual(["after the reboot", "hello through the worker"]);
+    setWorkers(mx, '"off"');
+    const started = Date.now();
+    const up = JSON.parse(expectOk(mxhome(mx, "up", "--json"), "up with workers off")) as { plan: { actions: { kind: string; process?: string; service?: string; files?: string[] }[] } };
+    console.error(`up, workers off: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // (`down` before the reboot paused the timers: this up enables them again.)
+    const steps = up.plan.actions.filter((action) => !["write-files", "enable-units"].includes(action.kind)).map((action) => `${action.kind} ${action.process ?? action.service ?? action.files?.join(",") ?? ""}`.trim());
+    expect(steps).toEqual([
+      "stop-process worker1",
+      "stop-process redis",
+      "remove-units mxhome-synapse-worker1.container,mxhome-redis.container",
+      "daemon-reload",
+      "restart synapse",
+      "restart caddy",
+    ]);
+    mx.scale = [];
+    await waitHealthy(mx, 120_000);
+    expect(await history(mx)).toEqual(before);
+    expect(await sentReachesSyncThroughCaddy(mx, "one process again")).toBeLessThan(30_000);
+    const quadlets = expectOk(box.run(mx.user, ["ls", `${mx.home}/.config/containers/systemd`]), "ls the quadlet dir");
+    expect(quadlets).not.toMatch(/mxhome-redis|mxhome-synapse-worker/);
+    expect(systemctl(mx, "show", "--property=LoadState", "--value", ...scaleUnits).stdout.split("\n").filter(Boolean)).toEqual(["not-found", "not-found"]);
+    expect(box.run(mx.user, ["podman", "ps", "--format", "{{.Names}}"]).stdout.trim().split("\n").sort()).toEqual(["mxhome-caddy", "mxhome-postgres", "mxhome-synapse"]);
+    const status = JSON.parse(expectOk(mxhome(mx, "status", "--json"), "status")) as { workers: unknown[] };
+    expect(status.workers).toEqual([]);
+  }, 600_000);
 });

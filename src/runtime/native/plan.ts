@@ -1,6 +1,7 @@
 import type { ServiceName } from "../../render/types.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
+import { planDownStops, planWantedScale, unwantedScale } from "../scale-plan.ts";
 import type { NativeObservation } from "./observe.ts";
 import { programProblems } from "./programs.ts";
 import { probeReady } from "./synapse-probe.ts";
@@ -60,20 +61,14 @@ interface ScalePart {
 
 function planScale(desired: DesiredState, observed: NativeObservation, restartAll: string | undefined): ScalePart {
   const part: ScalePart = { beforeSynapse: [], afterSynapse: [], afterSynapseRestart: [] };
-  const wanted = new Set(desired.scale.map((process) => process.name));
-  for (const [name, running] of Object.entries(observed.scale)) {
-    if (wanted.has(name)) continue;
+  for (const name of unwantedScale(desired, Object.keys(observed.scale))) {
     // A dead one too: stopping clears its pid file, so it is not reported as died on every run.
-    const stop: Action = { kind: "stop-process", process: name, reason: `[scale] workers no longer asks for it${running ? "" : "; it had already exited"}` };
+    const stop: Action = { kind: "stop-process", process: name, reason: `[scale] workers no longer asks for it${observed.scale[name] ? "" : "; it had already exited"}` };
     (name === "redis" ? part.afterSynapseRestart : part.beforeSynapse).push(stop);
   }
-  for (const { name, fingerprint } of desired.scale) {
-    const into = name === "redis" ? part.beforeSynapse : part.afterSynapse;
-    const running = observed.scale[name];
-    if (!running) into.push({ kind: "start-process", process: name, reason: running === false ? "it had stopped unexpectedly" : "not running" });
-    else if (observed.startedWith[name] !== fingerprint) into.push({ kind: "restart-process", process: name, reason: "its configuration changed" });
-    else if (name !== "redis" && restartAll) into.push({ kind: "restart-process", process: name, reason: restartAll });
-  }
+  const wanted = planWantedScale(desired, observed.scale, observed.startedWith, restartAll);
+  part.beforeSynapse.push(...wanted.redis);
+  part.afterSynapse.push(...wanted.workers);
   return part;
 }
 
@@ -114,13 +109,7 @@ export function planNativeUp(desired: DesiredState, observed: NativeObservation)
 
 /** Pure: what `down` does: stop what runs (Caddy first, then the workers, Synapse, Redis, PostgreSQL last), pause timers, Funnel off. */
 export function planNativeDown(desired: DesiredState, observed: NativeObservation): Plan {
-  const running = Object.entries(observed.scale).filter(([, up]) => up).map(([name]) => name);
-  const stopProcess = (name: string): Action => ({ kind: "stop-process", process: name, reason: "mxhome down" });
-  const stops: Action[] = [...serviceOrder].reverse().flatMap((service): Action[] => [
-    ...(service === "synapse" ? running.filter((name) => name !== "redis").map(stopProcess) : []),
-    ...(observed.running[service] ? [{ kind: "stop", service } as const] : []),
-    ...(service === "synapse" && running.includes("redis") ? [stopProcess("redis")] : []),
-  ]);
+  const stops = planDownStops((service) => observed.running[service], observed.scale);
   const host = planHostDown(desired, observed.host, loginUnit);
   return { runtime: "native", actions: [...stops, ...host.actions], blockers: [], notes: host.notes };
 }

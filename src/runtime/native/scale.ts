@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
-import { redisConfigFile, redisSocketPath, workerConfigFile } from "../../render/workers.ts";
+import { redisConfigFile, redisDir, redisSocketPath, workerConfigFile } from "../../render/workers.ts";
 import { readSecret } from "../../secrets/store.ts";
 import { MxError } from "../../ui/errors.ts";
 import { findRedisServer, redisAnswers } from "./redis.ts";
@@ -49,7 +49,7 @@ function scaleSpec(paths: Paths, config: Config, name: string): DaemonSpec {
   const daemon = scaleDaemon(paths, name);
   const logFile = scaleLogFile(paths, name);
   if (name === "redis") {
-    return { name, argv: [findRedisServer(), redisConfigFile(paths)], env: { ...process.env }, cwd: join(paths.dataDir, "redis"), logFile, ...daemon };
+    return { name, argv: [findRedisServer(), redisConfigFile(paths)], env: { ...process.env }, cwd: redisDir(paths), logFile, ...daemon };
   }
   const configFiles = [...synapseConfigFiles(paths), workerConfigFile(paths, name)];
   return {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import type { Paths } from "../../config/paths.ts";
 import { exec, which } from "../../io/exec.ts";
 import { readTextIfExists } from "../../io/fs.ts";
@@ -7,6 +7,7 @@ import type { HostObservation } from "../host/plan.ts";
 import { parseSystemdUser, recordSystemdUser } from "../host/systemd-user.ts";
 import { readStartedWith, type StartedWith } from "../service-records.ts";
 import { readSecretRecords } from "./secrets.ts";
+import { scaleProcessOfUnitFile, scaleUnit } from "../../render/quadlet.ts";
 
 /**
  * What the podman planner knows about a machine. Observing is split in two:
@@ -36,6 +37,8 @@ export interface PodmanRecording {
   /** mxhome's own records: secret fingerprints and the fingerprint each service was started with. */
   secretRecords: Record<string, string>;
   startedWith: StartedWith;
+  /** [scale] processes whose quadlet unit is in the quadlet dir ("redis", "worker1"…), their units in systemctlShow too; absent in recordings from before [scale]. */
+  scaleUnitsOnDisk?: string[];
 }
 
 export interface PodmanObservation {
@@ -51,6 +54,10 @@ export interface PodmanObservation {
   secretRecords: Record<string, string>;
   startedWith: StartedWith;
   host: HostObservation;
+  /** [scale] processes with a unit on disk: their quadlet files may go. */
+  scaleUnitsOnDisk: string[];
+  /** [scale] processes by their units' state: running (true), failed (false); absent: not running. */
+  scale: Record<string, boolean>;
 }
 
 const quadletLocations = ["/usr/libexec/podman/quadlet", "/usr/lib/podman/quadlet", "/usr/local/libexec/podman/quadlet"];
@@ -61,12 +68,25 @@ async function stdoutOf(argv: string[]): Promise<string | undefined> {
   return result?.exitCode === 0 ? result.stdout : undefined;
 }
 
+/** The [scale] processes whose quadlet unit file is in the quadlet dir. */
+export function scaleUnitsOnDisk(paths: Paths): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(paths.quadletDir);
+  } catch {
+    return [];
+  }
+  return files.map(scaleProcessOfUnitFile).filter((name): name is string => name !== undefined).sort();
+}
+
 export async function recordPodmanMachine(paths: Paths, unitNames: string[], user = process.env.USER ?? ""): Promise<PodmanRecording> {
+  const onDisk = scaleUnitsOnDisk(paths);
+  const scaleServices = onDisk.map((name) => scaleUnit(name).service).filter((unit) => !unitNames.includes(unit));
   const [podmanVersion, secretNames, imageNames, systemctlShow, tailscale] = await Promise.all([
     stdoutOf(["podman", "--version"]),
     stdoutOf(["podman", "secret", "ls", "--format", "{{.Name}}"]),
     stdoutOf(["podman", "images", "--format", "{{.Repository}}:{{.Tag}}"]),
-    recordSystemdUser(unitNames),
+    recordSystemdUser([...unitNames, ...scaleServices]),
     recordTailscale(),
   ]);
   return {
@@ -83,6 +103,7 @@ export async function recordPodmanMachine(paths: Paths, unitNames: string[], use
     tailscale,
     secretRecords: readSecretRecords(paths),
     startedWith: readStartedWith(paths),
+    scaleUnitsOnDisk: onDisk,
   };
 }
 
@@ -98,6 +119,13 @@ const lines = (text: string | undefined) => (text ?? "").split("\n").map((line) 
 
 /** Pure: recording → facts. */
 export function parsePodmanRecording(recording: PodmanRecording, uid?: number): PodmanObservation {
+  const systemd = parseSystemdUser(recording.systemctlShow);
+  const scale: Record<string, boolean> = {};
+  for (const [unit, state] of Object.entries(systemd.units)) {
+    const name = scaleProcessOfUnitFile(unit.replace(/\.service$/, ".container"));
+    if (name && ["active", "activating", "reloading"].includes(state.active)) scale[name] = true;
+    else if (name && state.active === "failed") scale[name] = false;
+  }
   return {
     podmanVersion: /(\d+\.\d+(?:\.\d+)?)/.exec(recording.podmanVersion ?? "")?.[1],
     quadletFound: recording.quadletFound,
@@ -111,6 +139,8 @@ export function parsePodmanRecording(recording: PodmanRecording, uid?: number): 
     images: recording.imageNames === undefined ? undefined : lines(recording.imageNames),
     secretRecords: recording.secretRecords,
     startedWith: recording.startedWith,
-    host: { systemd: parseSystemdUser(recording.systemctlShow), tailscale: parseTailscale(recording.tailscale, recording.user) },
+    host: { systemd, tailscale: parseTailscale(recording.tailscale, recording.user) },
+    scaleUnitsOnDisk: recording.scaleUnitsOnDisk ?? [],
+    scale,
   };
 }

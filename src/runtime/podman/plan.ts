@@ -1,8 +1,9 @@
 import { images } from "../../render/images.ts";
 import { compareVersions, minimumPodman } from "../../render/podman-keys.ts";
-import { quadletUnits } from "../../render/quadlet.ts";
+import { quadletUnits, scaleUnit } from "../../render/quadlet.ts";
 import { mergeParts, planFunnelUp, planHostDown, planUnitReload, planUnitsUp, planWriteFiles } from "../host/plan.ts";
 import { type Action, type Blocker, type DesiredState, type Plan, serviceOrder } from "../runtime.ts";
+import { planDownStops, planWantedScale, unwantedScale } from "../scale-plan.ts";
 import type { PodmanObservation } from "./observe.ts";
 import { type DesiredSecret, secretReplaceMinimumPodman } from "./secrets.ts";
 import type { PodmanSynapse } from "./synapse-image.ts";
@@ -55,10 +56,12 @@ function secretActions(secrets: DesiredSecret[], observed: PodmanObservation): A
  * quadletKeyEffectiveSince), so `up` pulls what is missing while a person is
  * there to see it, and a boot never needs the network.
  */
-function pullActions(observed: PodmanObservation, synapseImage: string): Action[] {
+function pullActions(desired: DesiredState, observed: PodmanObservation, synapseImage: string): Action[] {
   if (observed.images === undefined) return [];
   const wanted = { ...images, synapse: synapseImage };
-  return serviceOrder.map((service) => wanted[service]).filter((image) => !observed.images!.includes(image)).map((image) => ({ kind: "pull-image", image }));
+  // The workers run the main process's image; Redis has its own.
+  const scale = desired.scale.some((process) => process.name === "redis") ? [images.redis] : [];
+  return [...serviceOrder.map((service) => wanted[service]), ...scale].filter((image) => !observed.images!.includes(image)).map((image) => ({ kind: "pull-image", image }));
 }
 
 /**
@@ -74,16 +77,39 @@ function synapseNotes(synapse: PodmanSynapse): string[] {
   ];
 }
 
+function serviceAction(service: (typeof serviceOrder)[number], desired: DesiredState, observed: PodmanObservation): Action[] {
+  const state = observed.host.systemd.units[quadletUnits[service].service];
+  if (state?.active === "active") {
+    return observed.startedWith[service] === desired.fingerprints[service] ? [] : [{ kind: "restart", service, reason: "its configuration changed" }];
+  }
+  const firstStart = observed.startedWith[service] === undefined;
+  const reason = state?.active === "failed" ? `it had failed (${state.sub})` : firstStart ? "first start" : "not running";
+  return [{ kind: "start", service, reason }];
+}
+
+/**
+ * The services in order, with the [scale] units between them: Redis before
+ * the main Synapse (which connects to it at start), the workers after it
+ * (they replicate from it), then Caddy, which routes to them.
+ */
 function serviceActions(desired: DesiredState, observed: PodmanObservation): Action[] {
-  return serviceOrder.flatMap((service): Action[] => {
-    const state = observed.host.systemd.units[quadletUnits[service].service];
-    if (state?.active === "active") {
-      return observed.startedWith[service] === desired.fingerprints[service] ? [] : [{ kind: "restart", service, reason: "its configuration changed" }];
-    }
-    const firstStart = observed.startedWith[service] === undefined;
-    const reason = state?.active === "failed" ? `it had failed (${state.sub})` : firstStart ? "first start" : "not running";
-    return [{ kind: "start", service, reason }];
-  });
+  const postgres = serviceAction("postgres", desired, observed);
+  const scale = planWantedScale(desired, observed.scale, observed.startedWith, postgres.length ? "PostgreSQL restarted under it" : undefined);
+  return [...postgres, ...scale.redis, ...serviceAction("synapse", desired, observed), ...scale.workers, ...serviceAction("caddy", desired, observed)];
+}
+
+/**
+ * [scale] units no longer asked for: stopped (workers first, Redis last),
+ * then their files removed, before systemd reloads and the main process
+ * restarts without them.
+ */
+function leftoverActions(desired: DesiredState, observed: PodmanObservation): Action[] {
+  const leftovers = unwantedScale(desired, observed.scaleUnitsOnDisk);
+  if (!leftovers.length) return [];
+  const stops = leftovers
+    .filter((name) => observed.scale[name] !== undefined)
+    .map((name): Action => ({ kind: "stop-process", process: name, reason: `[scale] workers no longer asks for it${observed.scale[name] ? "" : "; it had failed"}` }));
+  return [...stops, { kind: "remove-units", files: leftovers.map((name) => scaleUnit(name).file) }];
 }
 
 /** Pure: what `up` does on a podman machine, in order; nothing at all while a prerequisite is missing. */
@@ -92,21 +118,27 @@ export function planPodmanUp(desired: DesiredState, observed: PodmanObservation,
   if (blockers.length) return { runtime: "podman", actions: [], blockers, notes: [] };
   const actions: Action[] = planWriteFiles(desired);
   actions.push(...secretActions(secrets, observed));
-  actions.push(...pullActions(observed, synapse.image));
+  actions.push(...pullActions(desired, observed, synapse.image));
   if (!synapse.recorded) actions.push({ kind: "record-synapse", source: { kind: "managed", version: synapse.version } });
-  actions.push(...planUnitReload(desired, observed.host.systemd, [...podmanServiceUnits, ...desired.timers]).actions);
+  const leftovers = leftoverActions(desired, observed);
+  actions.push(...leftovers);
+  const units = [...podmanServiceUnits, ...desired.scale.map((process) => scaleUnit(process.name).service), ...desired.timers];
+  const reload = planUnitReload(desired, observed.host.systemd, units).actions;
+  // A removed unit file is a change systemd must see too.
+  if (leftovers.length && !reload.length) reload.push({ kind: "daemon-reload" });
+  actions.push(...reload);
   actions.push(...serviceActions(desired, observed));
   const host = mergeParts(planUnitsUp(desired, observed.host.systemd), planFunnelUp(desired, observed.host.tailscale));
   return { runtime: "podman", actions: [...actions, ...host.actions], blockers: [], notes: [...synapseNotes(synapse), ...host.notes] };
 }
 
-/** Pure: `down` stops the containers (Caddy first), pauses the timers and turns off mxhome's Funnel mapping. */
+/** Pure: `down` stops the containers (Caddy first, then the workers, Synapse, Redis, PostgreSQL), pauses the timers and turns off mxhome's Funnel mapping. */
 export function planPodmanDown(desired: DesiredState, observed: PodmanObservation): Plan {
   const running = (service: (typeof serviceOrder)[number]) => {
     const active = observed.host.systemd.units[quadletUnits[service].service]?.active;
     return active === "active" || active === "activating";
   };
-  const stops: Action[] = [...serviceOrder].reverse().filter(running).map((service) => ({ kind: "stop", service }));
+  const stops = planDownStops(running, observed.scale);
   const host = planHostDown(desired, observed.host);
   // Generated units can't be disabled: their [Install] section is applied by the generator at every boot.
   const notes = stops.length

@@ -1,29 +1,46 @@
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Paths } from "../../config/paths.ts";
 import type { Config } from "../../config/schema.ts";
 import { exec } from "../../io/exec.ts";
-import { readTextIfExists } from "../../io/fs.ts";
+import { ensurePrivateDir, readTextIfExists } from "../../io/fs.ts";
+import { removeManagedFiles } from "../../io/managed-files.ts";
 import { renderInputsFor } from "../../render/index.ts";
-import { quadletHostDirectories, quadletUnits } from "../../render/quadlet.ts";
+import { quadletHostDirectories, quadletUnits, scaleUnit } from "../../render/quadlet.ts";
 import type { ServiceName } from "../../render/types.ts";
+import { redisSocketOnHost } from "../../render/workers.ts";
+import { ensureSecret } from "../../secrets/ensure.ts";
 import { MxError } from "../../ui/errors.ts";
+import { processLabel } from "../describe.ts";
 import { waitFor, waitUntilHealthy } from "../health.ts";
 import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser, unitFailed } from "../host/systemd-user.ts";
+import { redisAnswers } from "../native/redis.ts";
+import { workerPort } from "../native/scale.ts";
 import { recordStarted } from "../service-records.ts";
-import { logName } from "../log-sources.ts";
+import { processLogName } from "../log-sources.ts";
 import { type Action, type DesiredState, type LogSource, type Runtime, type ServiceState, serviceOrder } from "../runtime.ts";
 import { writeSynapseRecord } from "../native/synapse-source.ts";
-import { parsePodmanRecording, recordPodmanMachine } from "./observe.ts";
+import { parsePodmanRecording, recordPodmanMachine, scaleUnitsOnDisk } from "./observe.ts";
 import { planPodmanDown, planPodmanUp, podmanServiceUnits } from "./plan.ts";
 import { desiredPodmanSecrets, storePodmanSecret } from "./secrets.ts";
 import { podmanSynapse } from "./synapse-image.ts";
 
-/**
- * The unit whose journal `mxhome logs` shows for a source: a service's quadlet
- * unit; a [scale] process's is named after its log, mxhome-redis.service and
- * mxhome-synapse-worker1.service (the names the podman workers' units take).
- */
-export const podmanLogUnit = (source: LogSource) => (source.kind === "service" ? quadletUnits[source.service].service : `mxhome-${logName(source)}.service`);
+/** The unit whose journal `mxhome logs` shows for a source: a service's quadlet unit, or a [scale] process's. */
+export const podmanLogUnit = (source: LogSource) =>
+  source.kind === "service" ? quadletUnits[source.service].service : scaleUnit(source.process).service;
+
+/** A unit `up` starts and waits for: one of the three services, or a [scale] process (Redis, a worker). */
+interface Startable {
+  /** What services.json records its fingerprint under: "synapse", "worker1". */
+  name: string;
+  unit: string;
+  container: string;
+  label: string;
+  /** Answers as it should; `unitFailed` ends the wait early. */
+  ready: () => Promise<boolean>;
+  /** For a failed start: where to read more. */
+  logs: string;
+}
 
 /** PostgreSQL is ready when pg_isready says so inside its container. */
 async function postgresReady(config: Config): Promise<boolean> {
@@ -31,24 +48,40 @@ async function postgresReady(config: Config): Promise<boolean> {
   return (await exec(probe, { timeoutMs: 10_000 }).catch(() => undefined))?.exitCode === 0;
 }
 
-/** Waits for the service to answer; a unit that failed for good (StartLimitBurst) ends the wait at once. */
-async function waitUntilReady(config: Config, service: ServiceName): Promise<boolean> {
-  const unit = quadletUnits[service].service;
-  if (service === "postgres") return (await waitFor(async () => (await postgresReady(config)) || (await unitFailed(unit)), 120_000, 500)) && !(await unitFailed(unit));
-  const url =
-    service === "synapse"
-      ? `http://127.0.0.1:${config.network.synapse_port}/health`
-      : `http://127.0.0.1:${config.network.caddy_port}/.well-known/matrix/server`;
-  const label = service === "synapse" ? "Synapse" : "Caddy";
-  const isAlive = async () => !(await unitFailed(unit));
-  return (await waitUntilHealthy({ label, url, timeoutMs: 300_000, isAlive, accept: service === "synapse" ? undefined : () => true })) === "healthy";
+/** Waits for an HTTP answer; a unit that failed for good (StartLimitBurst) ends the wait at once. */
+const httpReady = (label: string, url: string, unit: string, accept?: (response: Response) => boolean) => async () =>
+  (await waitUntilHealthy({ label, url, timeoutMs: 300_000, isAlive: async () => !(await unitFailed(unit)), accept })) === "healthy";
+
+/** Until it answers or its unit failed; then whether it answers. */
+const pollReady = (answers: () => Promise<boolean>, unit: string, timeoutMs: number) => async () =>
+  (await waitFor(async () => (await answers()) || (await unitFailed(unit)), timeoutMs, 500)) && !(await unitFailed(unit));
+
+function service(config: Config, name: ServiceName): Startable {
+  const { service: unit, container } = quadletUnits[name];
+  const label = { postgres: "PostgreSQL", synapse: "Synapse", caddy: "Caddy" }[name];
+  const ready = {
+    postgres: pollReady(() => postgresReady(config), unit, 120_000),
+    synapse: httpReady(label, `http://127.0.0.1:${config.network.synapse_port}/health`, unit),
+    caddy: httpReady(label, `http://127.0.0.1:${config.network.caddy_port}/.well-known/matrix/server`, unit, () => true),
+  }[name];
+  return { name, unit, container, label, ready, logs: `\`mxhome logs ${name}\` (or \`journalctl --user -u ${unit}\`)` };
 }
 
-async function failedStart(service: ServiceName, cause?: unknown): Promise<MxError> {
-  const unit = quadletUnits[service].service;
-  return new MxError(`${unit} did not come up. Its last lines:\n${await journalTail(unit, 20, quadletUnits[service].container)}`, {
-    code: `podman.${service}-start-failed`,
-    hint: `See \`mxhome logs ${service}\` (or \`journalctl --user -u ${unit}\`); after fixing the cause, run \`mxhome up\` again.`,
+/** Redis answers PING on its socket (reached from the host through its mounted dir); a worker answers /health on its loopback port. */
+function scaleProcess(paths: Paths, config: Config, name: string): Startable {
+  const { service: unit, container } = scaleUnit(name);
+  const label = processLabel(name);
+  const ready =
+    name === "redis"
+      ? pollReady(() => redisAnswers(redisSocketOnHost(paths, "podman"), 500), unit, 60_000)
+      : httpReady(label, `http://127.0.0.1:${workerPort(config, name)}/health`, unit);
+  return { name, unit, container, label, ready, logs: `\`mxhome logs ${processLogName(name)}\` (or \`journalctl --user -u ${unit}\`)` };
+}
+
+async function failedStart(target: Startable, cause?: unknown): Promise<MxError> {
+  return new MxError(`${target.unit} did not come up. Its last lines:\n${await journalTail(target.unit, 20, target.container)}`, {
+    code: `podman.${target.name}-start-failed`,
+    hint: `See ${target.logs}; after fixing the cause, run \`mxhome up\` again.`,
     cause,
   });
 }
@@ -64,21 +97,28 @@ async function pullImage(image: string): Promise<void> {
 
 /** The podman runtime: quadlet units under the user's systemd, started and checked in order. */
 export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
-  const unitNames = (desired: DesiredState) => [...podmanServiceUnits, ...desired.timers];
+  const unitNames = (desired: DesiredState) => [...podmanServiceUnits, ...desired.scale.map((process) => scaleUnit(process.name).service), ...desired.timers];
   const observe = async (desired: DesiredState) => parsePodmanRecording(await recordPodmanMachine(paths, unitNames(desired)), process.getuid?.());
 
-  async function startOrRestart(verb: "start" | "restart", service: ServiceName, desired: DesiredState): Promise<void> {
+  async function startOrRestart(verb: "start" | "restart", target: Startable, fingerprint: string | undefined, desired: DesiredState): Promise<void> {
     // Bind mounts of missing host dirs would fail the container; create them as the user so they stay the user's.
     for (const dir of quadletHostDirectories(renderInputsFor(config, paths, ""))) mkdirSync(dir, { recursive: true });
+    if (desired.scale.length && target.name === "synapse") {
+      // A deployment made before [scale] existed has no replication secret yet; it is no identity, so `up` makes it.
+      ensurePrivateDir(paths.secretsDir);
+      ensureSecret(paths, "workerReplicationSecret");
+    }
     // A unit that gave up (StartLimitBurst) refuses a plain start until its failure is forgotten.
-    if (verb === "start") await systemctlUser(["reset-failed", quadletUnits[service].service]).catch(() => undefined);
+    if (verb === "start") await systemctlUser(["reset-failed", target.unit]).catch(() => undefined);
     // A start without the image pulls it, which can take minutes; systemctl waits for it (TimeoutStartSec=900).
-    await systemctlUser([verb, quadletUnits[service].service], 960_000).catch(async (error) => {
-      throw await failedStart(service, error);
+    await systemctlUser([verb, target.unit], 960_000).catch(async (error) => {
+      throw await failedStart(target, error);
     });
-    if (!(await waitUntilReady(config, service))) throw await failedStart(service);
-    recordStarted(paths, service, desired.fingerprints[service]);
+    if (!(await target.ready())) throw await failedStart(target);
+    if (fingerprint) recordStarted(paths, target.name, fingerprint);
   }
+
+  const fingerprintOf = (desired: DesiredState, name: string) => desired.scale.find((process) => process.name === name)?.fingerprint;
 
   return {
     kind: "podman",
@@ -103,9 +143,26 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
           return writeSynapseRecord(paths, action.source);
         case "start":
         case "restart":
-          return startOrRestart(action.kind, action.service, desired);
-        case "stop":
+          return startOrRestart(action.kind, service(config, action.service), desired.fingerprints[action.service], desired);
+        case "stop": {
+          // Workers never outlive their main process: `restore` and `upgrade` then find the database free, and `up` starts them again.
+          const workers = action.service === "synapse" ? scaleUnitsOnDisk(paths).filter((name) => name !== "redis") : [];
+          // (A unit systemd never loaded has nothing to stop: that refusal is no failure.)
+          for (const name of workers) await systemctlUser(["stop", scaleUnit(name).service]).catch(() => undefined);
           return systemctlUser(["stop", quadletUnits[action.service].service]);
+        }
+        case "start-process":
+        case "restart-process":
+          return startOrRestart(action.kind === "start-process" ? "start" : "restart", scaleProcess(paths, config, action.process), fingerprintOf(desired, action.process), desired);
+        case "stop-process":
+          return systemctlUser(["stop", scaleUnit(action.process).service]);
+        case "remove-units": {
+          removeManagedFiles(action.files.map((file) => join(paths.quadletDir, file)), paths.renderedManifestFile);
+          // A failed unit stays listed until its failure is forgotten, file or not.
+          const units = action.files.map((file) => file.replace(/\.container$/, ".service"));
+          await systemctlUser(["reset-failed", ...units]).catch(() => undefined);
+          return;
+        }
         default:
           throw new Error(`the podman runtime cannot ${action.kind}`);
       }

@@ -10,7 +10,7 @@ const process = (name: string, changes: Partial<ScaleProcessObservation> = {}): 
   pid: 100,
   healthy: true,
   ...(name === "redis" ? {} : { port: 8100 + Number(name.replace("worker", "")) }),
-  logFile: `/s/logs/${name}.log`,
+  log: `/s/logs/${name}.log`,
   ...changes,
 });
 
@@ -31,6 +31,16 @@ describe("workers", () => {
   });
   test("running but not answering", () => {
     expect(judgeWorkers([process("redis"), process("worker1", { healthy: false })]).detail).toBe("Synapse worker1 (pid 100) runs but does not answer /health on 127.0.0.1:8101.");
+  });
+  test("podman: each names its unit, and its journal as the log; Redis down needs no install", () => {
+    const unit = (name: string) => (name === "redis" ? "mxhome-redis.service" : `mxhome-synapse-${name}.service`);
+    const podman = (name: string, changes: Partial<ScaleProcessObservation> = {}) => process(name, { unit: unit(name), log: `journalctl --user -u ${unit(name)}`, ...changes });
+    expect(judgeWorkers([podman("redis"), podman("worker1")]).detail).toBe("redis (mxhome-redis.service), Synapse worker1 (mxhome-synapse-worker1.service) on 127.0.0.1:8101 healthy");
+    const failed = judgeWorkers([podman("redis", { state: "died", pid: undefined, healthy: false }), podman("worker1", { healthy: false })]);
+    expect(failed.detail).toBe(
+      "redis (mxhome-redis.service) is not running: its unit failed; Synapse worker1 (mxhome-synapse-worker1.service) runs but does not answer /health on 127.0.0.1:8101. Without Redis the workers get no replication: their /sync stops seeing new messages.",
+    );
+    expect(failed.fix).toBe("mxhome up   # starts redis, Synapse worker1; its log: journalctl --user -u mxhome-redis.service");
   });
   test("a leftover from a larger setting: warn, `mxhome up` stops it", () => {
     expect(judgeWorkers([process("redis"), process("worker1"), process("worker2", { wanted: false })])).toMatchObject({ status: "warn", fix: "mxhome up   # stops them" });

@@ -13,7 +13,7 @@ import { renderInputsFor } from "../../../src/render/index.ts";
 import type { RenderInputs } from "../../../src/render/types.ts";
 import { repoRoot } from "../../support/components.ts";
 
-export const topologies = ["funnel-host", "custom-domain", "native", "native-workers"] as const;
+export const topologies = ["funnel-host", "custom-domain", "native", "native-workers", "podman-workers"] as const;
 export type Topology = (typeof topologies)[number];
 
 export const fakeHome = "/home/alice";

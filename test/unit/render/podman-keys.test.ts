@@ -10,7 +10,7 @@ import {
 import { renderQuadletUnits } from "../../../src/render/quadlet.ts";
 import { fixtureInputs } from "./_inputs.ts";
 
-const units = [...renderQuadletUnits(fixtureInputs("funnel-host")), ...renderQuadletUnits(fixtureInputs("custom-domain"))];
+const units = ["funnel-host", "custom-domain", "podman-workers"].flatMap((topology) => renderQuadletUnits(fixtureInputs(topology as "funnel-host")));
 
 describe("rendered quadlet units against the key table", () => {
   test.each(units.map((unit) => [basename(unit.path), unit.content]))("%s needs no more than minimumPodman", (_name, content) => {

@@ -32,14 +32,12 @@ describe("[scale] workers", () => {
     const config = defaultConfig({ server_name: "x.org" });
     expect(config.scale.workers).toBe("off");
     const text = renderConfigToml(config);
-    expect(text).toMatch(/\[scale\]\n# Native runtime: "off" runs Synapse as one process;[^\n]*Off by default until[^\n]*\nworkers = "off"\n/);
+    expect(text).toMatch(/\[scale\]\n# "off" runs Synapse as one process;[^\n]*Off by default until[^\n]*\nworkers = "off"\n/);
     expect(parseConfig(text).config?.scale.workers).toBe("off");
   });
 
-  test("workers need the native runtime (for now), said at the key", () => {
-    const problem = parseConfig(toml("workers = 2", "podman")).problems[0];
-    expect(problem?.path).toEqual(["scale", "workers"]);
-    expect(problem?.message).toContain('runtime.kind = "native"');
+  test("either runtime runs workers", () => {
+    expect(parseConfig(toml("workers = 2", "podman")).problems).toEqual([]);
   });
 
   test("their ports may not take a service's port, \"auto\" counted at its most", () => {
@@ -51,7 +49,9 @@ describe("[scale] workers", () => {
     expect(applyAnswers(undefined, { "server-name": "x.org", runtime: "native", workers: "2" }).config.scale.workers).toBe(2);
     expect(applyAnswers(undefined, { "server-name": "x.org", runtime: "native", workers: "auto" }).problems).toEqual([]);
     expect(applyAnswers(undefined, { "server-name": "x.org", runtime: "native", workers: "lots" }).problems[0]?.message).toMatch(/--workers "lots" is invalid/);
-    expect(applyAnswers(undefined, { "server-name": "x.org", workers: "2" }).problems[0]?.message).toMatch(/needs runtime.kind = "native".*\(--workers\)/);
+    expect(applyAnswers(undefined, { "server-name": "x.org", runtime: "native", workers: "2", "workers-first-port": "8006" }).problems[0]?.message).toMatch(
+      /network.synapse_port = 8008.*\(--workers-first-port\)/,
+    );
   });
 });
 

@@ -158,3 +158,83 @@ describe("planPodmanDown", () => {
     expect(plan.actions.some((action) => action.kind === "funnel-off")).toBe(false);
   });
 });
+
+describe("[scale] workers under podman: units for Redis and each worker", () => {
+  const unitBlock = (id: string, active: string) => `Id=${id}\nLoadState=loaded\nActiveState=${active}\nSubState=${active === "active" ? "running" : "dead"}\nUnitFileState=generated\n`;
+  /** all-running, plus Redis and worker1 units on disk in the given states. */
+  async function withScale(states: Record<string, string>, startedWith: Record<string, string> = {}) {
+    const recording = (await Bun.file(join(fixtures, "all-running.json")).json()) as PodmanRecording;
+    const blocks = Object.entries(states).map(([name, active]) => unitBlock(name === "redis" ? "mxhome-redis.service" : `mxhome-synapse-${name}.service`, active));
+    return parsePodmanRecording({
+      ...recording,
+      systemctlShow: [recording.systemctlShow, ...blocks].join("\n"),
+      scaleUnitsOnDisk: Object.keys(states),
+      startedWith: { ...recording.startedWith, ...startedWith },
+    });
+  }
+  const on: DesiredState = {
+    ...desired,
+    fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-2", caddy: "fp-caddy-2" },
+    scale: [
+      { name: "redis", fingerprint: "fp-redis" },
+      { name: "worker1", fingerprint: "fp-worker1" },
+    ],
+    unitFilesChanged: true,
+  };
+
+  test("on: Redis starts before the main process restarts, the worker after it, then Caddy (its routes)", async () => {
+    const recording = (await Bun.file(join(fixtures, "all-running.json")).json()) as PodmanRecording;
+    const plan = planPodmanUp(on, parsePodmanRecording({ ...recording, imageNames: `${images.postgres}\n${images.synapse}\n${images.caddy}\n` }), secrets, synapse);
+    expect(plan.actions).toEqual([
+      { kind: "pull-image", image: images.redis },
+      { kind: "daemon-reload" },
+      { kind: "start-process", process: "redis", reason: "not running" },
+      { kind: "restart", service: "synapse", reason: "its configuration changed" },
+      { kind: "start-process", process: "worker1", reason: "not running" },
+      { kind: "restart", service: "caddy", reason: "its configuration changed" },
+    ]);
+  });
+
+  test("on and current: nothing; a failed worker starts again; a restarted PostgreSQL restarts the worker too", async () => {
+    const current = { ...on, fingerprints: desired.fingerprints, unitFilesChanged: false };
+    const started = { redis: "fp-redis", worker1: "fp-worker1" };
+    expect(planPodmanUp(current, await withScale({ redis: "active", worker1: "active" }, started), secrets, synapse).actions).toEqual([]);
+    expect(planPodmanUp(current, await withScale({ redis: "active", worker1: "failed" }, started), secrets, synapse).actions).toEqual([
+      { kind: "start-process", process: "worker1", reason: "it had stopped unexpectedly" },
+    ]);
+    const postgresChanged = { ...current, fingerprints: { ...current.fingerprints, postgres: "fp-postgres-2" } };
+    expect(planPodmanUp(postgresChanged, await withScale({ redis: "active", worker1: "active" }, started), secrets, synapse).actions).toEqual([
+      { kind: "restart", service: "postgres", reason: "its configuration changed" },
+      { kind: "restart-process", process: "worker1", reason: "PostgreSQL restarted under it" },
+    ]);
+  });
+
+  test("off: the worker, then Redis stop and their units go before systemd reloads and the main process restarts without them", async () => {
+    const off = { ...desired, fingerprints: { ...desired.fingerprints, synapse: "fp-synapse-3", caddy: "fp-caddy-3" }, unitFilesChanged: true };
+    expect(planPodmanUp(off, await withScale({ redis: "active", worker1: "failed" }), secrets, synapse).actions).toEqual([
+      { kind: "stop-process", process: "worker1", reason: "[scale] workers no longer asks for it; it had failed" },
+      { kind: "stop-process", process: "redis", reason: "[scale] workers no longer asks for it" },
+      { kind: "remove-units", files: ["mxhome-synapse-worker1.container", "mxhome-redis.container"] },
+      { kind: "daemon-reload" },
+      { kind: "restart", service: "synapse", reason: "its configuration changed" },
+      { kind: "restart", service: "caddy", reason: "its configuration changed" },
+    ]);
+  });
+
+  test("fewer workers: the extra one's unit goes, and systemd reloads even when no other unit changed", async () => {
+    const one = { ...on, fingerprints: desired.fingerprints, unitFilesChanged: false };
+    const plan = planPodmanUp(one, await withScale({ redis: "active", worker1: "active", worker2: "inactive" }, { redis: "fp-redis", worker1: "fp-worker1" }), secrets, synapse);
+    expect(plan.actions).toEqual([{ kind: "remove-units", files: ["mxhome-synapse-worker2.container"] }, { kind: "daemon-reload" }]);
+  });
+
+  test("down: Caddy, the workers, the main process, Redis, PostgreSQL", async () => {
+    const plan = planPodmanDown(on, await withScale({ redis: "active", worker1: "active" }));
+    expect(plan.actions.filter((action) => action.kind === "stop" || action.kind === "stop-process")).toEqual([
+      { kind: "stop", service: "caddy" },
+      { kind: "stop-process", process: "worker1", reason: "mxhome down" },
+      { kind: "stop", service: "synapse" },
+      { kind: "stop-process", process: "redis", reason: "mxhome down" },
+      { kind: "stop", service: "postgres" },
+    ]);
+  });
+});

@@ -83,6 +83,9 @@ describe("the screen", () => {
     expect(text).toMatch(/OK +synapse worker1 +healthy +127\.0\.0\.1:8101/);
     const died = { ...up, workers: [workers[0]!, { ...workers[1]!, state: "died" as const, healthy: false }] };
     expect(headline(died)).toMatchObject({ up: false, text: expect.stringContaining("worker1 is stopped unexpectedly") });
+    // podman: each row names its unit.
+    const podman = workers.map((worker) => ({ ...worker, unit: worker.name === "redis" ? "mxhome-redis.service" : "mxhome-synapse-worker1.service" }));
+    expect(formatStatus({ ...up, runtime: "podman", workers: podman }, { color: false, now })).toMatch(/OK +synapse worker1 +healthy +127\.0\.0\.1:8101 +mxhome-synapse-worker1\.service/);
   });
 
   test("what is deployed older than this mxhome pins, and the command that says more", () => {

@@ -22,7 +22,6 @@ export const replicationCheck = defineCheck({
   id: "replication",
   category: "services",
   title: "Replication: what the main process writes reaches each worker's /sync",
-  runtimes: ["native"],
   after: ["workers", "tokens"],
   timeoutMs: 20_000,
   gather: gatherReplication,
