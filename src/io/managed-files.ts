@@ -1,4 +1,4 @@
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type { RenderedFile } from "../render/types.ts";
@@ -46,14 +46,27 @@ function writeManifest(manifestFile: string, manifest: Manifest): void {
   writeFileAtomic(manifestFile, `${JSON.stringify({ version: 1, files: manifest }, null, 2)}\n`, 0o600);
 }
 
-/** Deletes managed files mxhome no longer renders (a unit of a worker no longer asked for) and forgets them. */
-export function removeManagedFiles(files: string[], manifestFile: string): void {
+const backupStamp = (now: Date) => now.toISOString().replace(/[:.]/g, "-");
+
+/**
+ * Removes managed files mxhome no longer renders (a unit of a worker no longer
+ * asked for) and forgets them. One edited by hand is not lost: it is renamed
+ * to `<file>.mxhome-backup-<time>` (a name quadlet ignores). Returns those backups.
+ */
+export function removeManagedFiles(files: string[], manifestFile: string, now = new Date()): string[] {
   const manifest = readManifest(manifestFile);
+  const backups: string[] = [];
   for (const file of files) {
-    rmSync(file, { force: true });
+    const onDisk = readTextIfExists(file);
+    if (onDisk !== undefined && manifest[file] !== sha256(onDisk)) {
+      const backup = `${file}.mxhome-backup-${backupStamp(now)}`;
+      renameSync(file, backup);
+      backups.push(backup);
+    } else rmSync(file, { force: true });
     delete manifest[file];
   }
   writeManifest(manifestFile, manifest);
+  return backups;
 }
 
 export function planManagedWrites(files: RenderedFile[], manifestFile: string): PlannedWrite[] {
@@ -107,7 +120,7 @@ export function refuseHandEdits(plan: PlannedWrite[], force: boolean): void {
 export function applyManagedWrites(plan: PlannedWrite[], manifestFile: string, options: { force: boolean; now?: Date }): ApplyResult {
   refuseHandEdits(plan, options.force);
   assertWritable([...plan.map((entry) => entry.file.path), manifestFile]);
-  const stamp = (options.now ?? new Date()).toISOString().replace(/[:.]/g, "-");
+  const stamp = backupStamp(options.now ?? new Date());
   const backups: string[] = [];
   const manifest = readManifest(manifestFile);
   for (const entry of plan) {

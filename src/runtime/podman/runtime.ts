@@ -11,6 +11,7 @@ import type { ServiceName } from "../../render/types.ts";
 import { redisSocketOnHost } from "../../render/workers.ts";
 import { ensureSecret } from "../../secrets/ensure.ts";
 import { MxError } from "../../ui/errors.ts";
+import { log } from "../../ui/logger.ts";
 import { processLabel } from "../describe.ts";
 import { waitFor, waitUntilHealthy } from "../health.ts";
 import { journalTail, parseSystemdUser, recordSystemdUser, systemctlUser, unitFailed } from "../host/systemd-user.ts";
@@ -157,7 +158,8 @@ export function createPodmanRuntime(paths: Paths, config: Config): Runtime {
         case "stop-process":
           return systemctlUser(["stop", scaleUnit(action.process).service]);
         case "remove-units": {
-          removeManagedFiles(action.files.map((file) => join(paths.quadletDir, file)), paths.renderedManifestFile);
+          const backups = removeManagedFiles(action.files.map((file) => join(paths.quadletDir, file)), paths.renderedManifestFile);
+          for (const backup of backups) log.warn(`You had edited a unit mxhome no longer needs; your version is kept as ${backup}.`);
           // A failed unit stays listed until its failure is forgotten, file or not.
           const units = action.files.map((file) => file.replace(/\.container$/, ".service"));
           await systemctlUser(["reset-failed", ...units]).catch(() => undefined);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyManagedWrites, planManagedWrites, planWrites, sha256 } from "../../../src/io/managed-files.ts";
+import { applyManagedWrites, planManagedWrites, planWrites, removeManagedFiles, sha256 } from "../../../src/io/managed-files.ts";
 import type { RenderedFile } from "../../../src/render/types.ts";
 
 const file = (path: string, content: string): RenderedFile => ({ path, content, mode: 0o644, affects: [] });
@@ -57,5 +57,22 @@ describe("applyManagedWrites", () => {
     const plan = planManagedWrites([file(good, "x"), file("/proc/mxhome-denied/x.conf", "y")], manifest);
     expect(() => applyManagedWrites(plan, manifest, { force: false })).toThrow("not writable");
     expect(existsSync(good)).toBe(false);
+  });
+});
+
+describe("removeManagedFiles", () => {
+  test("deletes a file as mxhome wrote it, keeps a hand-edited one as a backup, and forgets both", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mxhome-managed-"));
+    const manifest = join(dir, "rendered.json");
+    const untouched = join(dir, "mxhome-synapse-worker1.container");
+    const edited = join(dir, "mxhome-synapse-worker2.container");
+    applyManagedWrites(planManagedWrites([file(untouched, "w1"), file(edited, "w2")], manifest), manifest, { force: false });
+    writeFileSync(edited, "w2 with my tweak");
+
+    const backups = removeManagedFiles([untouched, edited], manifest, new Date("2026-01-02T03:04:05Z"));
+    expect(backups).toEqual([`${edited}.mxhome-backup-2026-01-02T03-04-05-000Z`]);
+    expect(readFileSync(backups[0]!, "utf8")).toBe("w2 with my tweak");
+    expect(existsSync(untouched) || existsSync(edited)).toBe(false);
+    expect(JSON.parse(readFileSync(manifest, "utf8")).files).toEqual({});
   });
 });
