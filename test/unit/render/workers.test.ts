@@ -32,7 +32,7 @@ describe("[scale] workers", () => {
     const config = defaultConfig({ server_name: "x.org" });
     expect(config.scale.workers).toBe("off");
     const text = renderConfigToml(config);
-    expect(text).toMatch(/\[scale\]\n# "off" runs Synapse as one process;[^\n]*Off by default until[^\n]*\nworkers = "off"\n/);
+    expect(text).toMatch(/\[scale\]\n# "off" runs Synapse as one process;[^\n]*Off by default: with a few people chatting[^\n]*\nworkers = "off"\n/);
     expect(parseConfig(text).config?.scale.workers).toBe("off");
   });
 
