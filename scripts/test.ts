@@ -134,6 +134,8 @@ async function runBoxJob(job: TestJob, runDir: string, index: number, home: stri
   if (!buildLog) return runJob(job, runDir, index, home, portBand);
   const started = performance.now();
   const build = await waitForBoxBuild(buildLog);
+  rmSync(buildLog, { force: true });
+  rmSync(`${buildLog}.pid`, { force: true });
   const waited = `(waited ${((performance.now() - started) / 1000).toFixed(0)} s for the box build; its log:)\n${build.output}\n`;
   if (build.exitCode !== 0) return { passed: 0, failed: 1, skipped: 0, job, seconds: (performance.now() - started) / 1000, output: `${waited}the podman box failed to build: its suites cannot run\n` };
   const outcome = await runJob(job, runDir, index, home, portBand);
