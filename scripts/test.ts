@@ -194,7 +194,7 @@ await Promise.all([
 await printing;
 
 const bySeconds = [...outcomes].sort((a, b) => b.seconds - a.seconds);
-console.error(`\n== slowest: ${bySeconds.slice(0, 10).map((o) => `${o.job.label} ${o.seconds.toFixed(0)} s`).join(", ")}`);
+console.error(`\n== ${outcomes.length} jobs in ${(performance.now() / 1000).toFixed(0)} s; slowest: ${bySeconds.slice(0, 10).map((o) => `${o.job.label} ${o.seconds.toFixed(0)} s`).join(", ")}`);
 const durationsOut = process.env.MXHOME_TEST_DURATIONS_OUT;
 if (durationsOut) writeFileSync(durationsOut, `${JSON.stringify(Object.fromEntries(bySeconds.map((o) => [o.job.label, Math.round(o.seconds)])), null, 2)}\n`);
 rmSync(runDir, { recursive: true, force: true });
