@@ -62,6 +62,11 @@ function mustSh(argv: string[], timeoutMs?: number): string {
   return result.stdout;
 }
 
+function mustSucceed(result: BoxResult, argv: string[], user: BoxUser): string {
+  if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} as ${user} failed (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 async function waitGone(pid: number, timeoutMs: number): Promise<void> {
@@ -192,20 +197,25 @@ export class PodmanBox {
     for await (const chunk of stream) this.console = (this.console + decoder.decode(chunk)).slice(-20_000);
   }
 
-  /** Runs argv as root inside the box (all its namespaces). */
-  root(argv: string[], options: BoxRunOptions = {}): BoxResult {
+  /** The host argv that runs argv as root inside the box (all its namespaces). */
+  private nsenterArgv(argv: string[], options: BoxRunOptions): string[] {
     if (!this.initPid) throw new Error("the box is not running");
     const env = Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`);
     const inner = options.cwd ? ["sh", "-c", 'cd "$0" && exec "$@"', options.cwd, ...argv] : argv;
-    const result = Bun.spawnSync(["nsenter", `--target=${this.initPid}`, "--all", "--root", "--wd", "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...env, ...inner], {
+    return ["nsenter", `--target=${this.initPid}`, "--all", "--root", "--wd", "env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...env, ...inner];
+  }
+
+  /** Runs argv as root inside the box (all its namespaces). */
+  root(argv: string[], options: BoxRunOptions = {}): BoxResult {
+    const result = Bun.spawnSync(this.nsenterArgv(argv, options), {
       stdin: options.input === undefined ? "ignore" : new TextEncoder().encode(options.input),
       timeout: options.timeoutMs ?? 300_000,
     });
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
   }
 
-  /** Runs argv as one of the box's users, in a login-like environment that reaches its user manager. */
-  run(user: BoxUser, argv: string[], options: BoxRunOptions = {}): BoxResult {
+  /** argv and options that run argv as one of the box's users, in a login-like environment that reaches its user manager. */
+  private asUser(user: BoxUser, argv: string[], options: BoxRunOptions): [string[], BoxRunOptions] {
     const uid = boxUsers[user];
     const env = {
       HOME: `/home/${user}`,
@@ -216,18 +226,26 @@ export class PodmanBox {
       DBUS_SESSION_BUS_ADDRESS: `unix:path=/run/user/${uid}/bus`,
       ...options.env,
     };
-    return this.root(["setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--init-groups", "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
-      input: options.input,
-      timeoutMs: options.timeoutMs,
-      cwd: options.cwd ?? `/home/${user}`,
-    });
+    const userArgv = ["setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--init-groups", "env", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv];
+    return [userArgv, { input: options.input, timeoutMs: options.timeoutMs, cwd: options.cwd ?? `/home/${user}` }];
+  }
+
+  /** Runs argv as one of the box's users, in a login-like environment that reaches its user manager. */
+  run(user: BoxUser, argv: string[], options: BoxRunOptions = {}): BoxResult {
+    return this.root(...this.asUser(user, argv, options));
   }
 
   /** Like run, but throws with the command's output when it fails. */
   mustRun(user: BoxUser, argv: string[], options: BoxRunOptions = {}): string {
-    const result = this.run(user, argv, options);
-    if (result.exitCode !== 0) throw new Error(`${argv.join(" ")} as ${user} failed (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-    return result.stdout;
+    return mustSucceed(this.run(user, argv, options), argv, user);
+  }
+
+  /** Like mustRun, without blocking this process: the bake builds every user's images at once. */
+  async mustRunAsync(user: BoxUser, argv: string[], options: Pick<BoxRunOptions, "timeoutMs"> = {}): Promise<string> {
+    const [userArgv, userOptions] = this.asUser(user, argv, options);
+    const child = Bun.spawn(this.nsenterArgv(userArgv, userOptions), { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: userOptions.timeoutMs ?? 300_000 });
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    return mustSucceed({ exitCode, stdout, stderr }, argv, user);
   }
 
   /** Copies a host file into the box, owned by `user` (or root). */
@@ -397,28 +415,32 @@ async function bake(dir: string): Promise<void> {
   const extraFile = join(dir, "opt/mxhome-images/extra-images.json");
   const extraImages = existsSync(extraFile) ? (JSON.parse(readFileSync(extraFile, "utf8")) as ExtraImage[]) : [];
   const box = await PodmanBox.inPlace(dir);
-  try {
-    for (const user of Object.keys(boxUsers) as BoxUser[]) {
-      const started = Date.now();
-      box.mustRun(user, ["podman", "import", "--quiet", "--change", 'CMD ["/bin/bash"]', "/opt/mxhome-images/rootfs.tar", "localhost/mxhome-standin-base:latest"], {
-        timeoutMs: 600_000,
+  // Every user at once: each has its own image store, and most of the time goes to unpacking and
+  // committing layers, so the users' imports and builds overlap.
+  const bakeUser = async (user: BoxUser): Promise<string> => {
+    const started = Date.now();
+    await box.mustRunAsync(user, ["podman", "import", "--quiet", "--change", 'CMD ["/bin/bash"]', "/opt/mxhome-images/rootfs.tar", "localhost/mxhome-standin-base:latest"], {
+      timeoutMs: 600_000,
+    });
+    for (const [service, name] of Object.entries(images)) {
+      await box.mustRunAsync(user, ["podman", "build", "--quiet", "--network=none", "--file", `/opt/mxhome-images/Containerfile.${service}`, "--tag", name, "/opt/mxhome-images"], {
+        timeoutMs: 300_000,
       });
-      for (const [service, name] of Object.entries(images)) {
-        box.mustRun(user, ["podman", "build", "--quiet", "--network=none", "--file", `/opt/mxhome-images/Containerfile.${service}`, "--tag", name, "/opt/mxhome-images"], {
-          timeoutMs: 300_000,
-        });
-      }
-      // >>> podman Synapse upgrade (issue #19): stand-ins only some users get (scripts/provision-podman-box.sh lists them).
-      for (const extra of extraImages.filter((image) => image.users.includes(user))) {
-        const buildArgs = Object.entries(extra.buildArgs).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
-        // --no-cache: buildah's layer cache does not tell build args apart (it would hand back the pinned image).
-        box.mustRun(user, ["podman", "build", "--quiet", "--network=none", "--no-cache", ...buildArgs, "--file", `/opt/mxhome-images/${extra.containerfile}`, "--tag", extra.tag, "/opt/mxhome-images"], {
-          timeoutMs: 300_000,
-        });
-      }
-      // <<< podman Synapse upgrade
-      console.log(`${user}: ${box.mustRun(user, ["podman", "images", "--format", "{{.Repository}}:{{.Tag}}"]).trim().split("\n").join(", ")} (${Math.round((Date.now() - started) / 1000)} s)`);
     }
+    // >>> podman Synapse upgrade (issue #19): stand-ins only some users get (scripts/provision-podman-box.sh lists them).
+    for (const extra of extraImages.filter((image) => image.users.includes(user))) {
+      const buildArgs = Object.entries(extra.buildArgs).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
+      // --no-cache: buildah's layer cache does not tell build args apart (it would hand back the pinned image).
+      await box.mustRunAsync(user, ["podman", "build", "--quiet", "--network=none", "--no-cache", ...buildArgs, "--file", `/opt/mxhome-images/${extra.containerfile}`, "--tag", extra.tag, "/opt/mxhome-images"], {
+        timeoutMs: 300_000,
+      });
+    }
+    // <<< podman Synapse upgrade
+    const built = (await box.mustRunAsync(user, ["podman", "images", "--format", "{{.Repository}}:{{.Tag}}"])).trim().split("\n").join(", ");
+    return `${user}: ${built} (${Math.round((Date.now() - started) / 1000)} s)`;
+  };
+  try {
+    for (const line of await Promise.all((Object.keys(boxUsers) as BoxUser[]).map(bakeUser))) console.log(line);
   } finally {
     await box.stop();
   }
