@@ -57,7 +57,7 @@ function jobsOf(args: string[]): TestJob[] {
   const isBoxPath = (arg: string) => resolve(repo, arg).startsWith(join(repo, boxDir));
   const boxArgs = args.filter(isBoxPath);
   const userArgs = args.filter((arg) => !isBoxPath(arg));
-  const job = (label: string, files: string[], asRoot: boolean): TestJob => ({ label, files, weight: 0, asRoot });
+  const job = (label: string, files: string[], asRoot: boolean): TestJob => ({ label, files, weight: 0, asRoot, alone: false });
   return [
     ...(isRoot && boxArgs.length ? [job(boxDir, boxArgs, true)] : []),
     job(typecheckLabel, [], false),
@@ -164,9 +164,10 @@ if (isRoot && jobs.some((job) => job.asRoot)) {
   // Boxes a killed run left behind; this run's own box is removed by its watchdog, in the background.
   Bun.spawnSync([bun, join(repo, "test/support/podman-box.ts"), "clean"], { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
 }
-const userJobs = jobs.filter((job) => !job.asRoot);
+const userJobs = jobs.filter((job) => !job.asRoot && !job.alone);
+const aloneJobs = jobs.filter((job) => job.alone);
 console.error(
-  `== ${jobs.length} jobs, ${slots} at a time${isRoot ? ` as ${testUser}` : ""}, longest first${jobs.some((job) => job.asRoot) ? "; the podman box suites as root beside them" : ""}; each job's output when it ends`,
+  `== ${jobs.length} jobs, ${slots} at a time${isRoot ? ` as ${testUser}` : ""}, longest first${aloneJobs.length ? `, then ${aloneJobs.length} alone` : ""}${jobs.some((job) => job.asRoot) ? "; the podman box suites as root beside them" : ""}; each job's output when it ends`,
 );
 
 const outcomes: Outcome[] = [];
@@ -182,14 +183,17 @@ function report(outcome: Outcome): Promise<void> {
 let next = 0;
 const queue = [...userJobs];
 const rootJobs = jobs.filter((job) => job.asRoot);
-const workers = Math.min(slots, userJobs.length);
+const workers = Math.max(1, Math.min(slots, userJobs.length));
 const bands = workers + rootJobs.length;
 async function worker(slot: number): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) await report(await runJob(job, runDir, next++, home, `${slot}/${bands}`));
 }
 await Promise.all([
   ...rootJobs.map((job, index) => runBoxJob(job, runDir, next++, home, `${workers + index}/${bands}`).then(report)),
-  ...Array.from({ length: workers }, (_, slot) => worker(slot)),
+  (async () => {
+    await Promise.all(Array.from({ length: workers }, (_, slot) => worker(slot)));
+    for (const job of aloneJobs) await report(await runJob(job, runDir, next++, home, `0/${bands}`));
+  })(),
 ]);
 await printing;
 
