@@ -148,3 +148,29 @@ describe("quadlet -dryrun with unusual paths", () => {
     );
   });
 });
+
+describe("quadlet -dryrun (podman-workers)", () => {
+  const run = dryRun(fixtureInputs("podman-workers"));
+
+  test("Redis and each worker convert with exit 0 and no warnings, beside the three services", () => {
+    expect(run.stderr).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect([...run.services.keys()].sort()).toEqual(
+      ["mxhome-caddy.service", "mxhome-postgres.service", "mxhome-redis.service", "mxhome-synapse-worker1.service", "mxhome-synapse-worker2.service", "mxhome-synapse.service"],
+    );
+  });
+
+  test("a worker runs Synapse's generic worker from the main process's image, after Redis and the main process", () => {
+    const worker = run.services.get("mxhome-synapse-worker1.service")!;
+    expect(execStart(worker)).toContain("ghcr.io/element-hq/synapse:v1.163.2");
+    expect(execStart(worker)).toContain("synapse.app.generic_worker");
+    expect(worker).toMatch(/^After=.*mxhome-redis\.service/m);
+    expect(worker).toMatch(/^After=.*mxhome-synapse\.service/m);
+  });
+
+  test("systemd-analyze --user verify: nothing but the podman binary this machine lacks; the same weights everywhere", () => {
+    const { stderr } = verifyGenerated(run.services);
+    expect(stderr.filter((line) => !podmanMissing.test(line))).toEqual([]);
+    for (const service of run.services.values()) expect(service).toMatch(/^CPUWeight=20$/m);
+  });
+});
