@@ -116,7 +116,7 @@ describe("after the PC was off", () => {
     expect(report.gaps?.rooms).toEqual([expect.objectContaining({ roomId: lounge, forwardGap: true, closed: true })]);
     expect(report.gaps!.fetched).toBeGreaterThanOrEqual(6);
     // /sync shows what `remote` queued, and not what was fetched (dave's); scrolling back shows all 25, in order, and dave's.
-    expect((await ownerSees(scene, since, "long outage", 25, 3_000)).bodies).toEqual(twenty("long outage"));
+    expect((await ownerSees(scene, since, "long outage", 25, 10_000)).bodies).toEqual(twenty("long outage"));
     expect(await ownerScrollsBack(scene, "long outage")).toEqual(numbered("long outage", 25));
     expect((await ownerSees({ ...scene, speaker: dave }, since, "dave", 1, 1_000)).bodies).toEqual([]);
     expect(await ownerScrollsBack({ ...scene, speaker: dave }, "dave")).toEqual(["dave while off"]);

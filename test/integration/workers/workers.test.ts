@@ -14,6 +14,7 @@
  * - a worker killed while clients send and sync: every message the server
  *   accepted is in history, and `up` starts the worker again.
  */
+import { upCatchUpWatchMs } from "../../../src/runtime/up.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -225,7 +226,7 @@ describe("every command with workers on", () => {
       ports: {},
       mxhomeBinary: "/usr/local/bin/mxhome",
       onTerminal: false,
-      catchUp: { watchMs: 2_000 },
+      catchUp: { watchMs: upCatchUpWatchMs },
     });
     // While the server is down for the restore (the worker first, then the main process), carol keeps talking.
     const down = await waitFor(async () => runningPid(scaleDaemon(server.paths, "worker1")) === undefined && !(await fetch(`${server.synapseUrl}/health`).then((answer) => answer.ok, () => false)), 60_000, 50);
