@@ -24,7 +24,7 @@ export default defineCommand({
     "caddy-port": { type: "string", description: "Caddy's loopback port that Funnel forwards to (default: 8080)", valueHint: "port" },
     "postgres-port": { type: "string", description: "PostgreSQL's loopback port (default: 5433)", valueHint: "port" },
     "memory-high": { type: "string", description: "Podman runtime: Synapse's memory ceiling, e.g. 2G (default: a quarter of the RAM, 1G-4G)", valueHint: "size" },
-    workers: { type: "string", description: 'Native runtime: Synapse workers: "off" (default), "auto" or a number; see "Growing" in the README', valueHint: "off|auto|n" },
+    workers: { type: "string", description: 'Synapse workers with Redis: "off" (default), "auto" or a number; see "Growing" in the README', valueHint: "off|auto|n" },
     "workers-first-port": { type: "string", description: "With workers: first loopback port they use (default: 8100)", valueHint: "port" },
     force: { type: "boolean", description: "Replace hand-edited files and rewrite an existing mxhome.toml (backups are kept)" },
     ...dryRunArg,
